@@ -1,0 +1,103 @@
+#!/usr/bin/env python
+"""Keep the Japanese catalogue in step with the code.
+
+    python scripts/messages.py update   # extract strings, merge, compile
+    python scripts/messages.py check    # fail if the catalogue is stale
+
+`check` is what `make test` runs. It extracts the strings afresh and fails when
+a string in the code is missing from the committed catalogue, when one is
+untranslated or fuzzy, or when the committed .mo is not the compiled .po.
+It leaves the committed .po byte for byte as it found it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE = ROOT / "src" / "tasuki" / "locale" / "ja" / "LC_MESSAGES"
+PO, MO = LOCALE / "django.po", LOCALE / "django.mo"
+MANAGE = [sys.executable, str(ROOT / "manage.py")]
+EXTRACT = [
+    "makemessages",
+    "-l",
+    "ja",
+    "--no-location",
+    "--no-obsolete",
+    "-i",
+    ".venv/*",
+    "-i",
+    "tests/*",
+    "-i",
+    "bench/*",
+    "-i",
+    "var/*",
+    "-i",
+    "scripts/*",
+]
+
+
+def run(*args: str) -> None:
+    subprocess.run(args, cwd=ROOT / "src" / "tasuki", check=True, stdout=subprocess.DEVNULL)
+
+
+def key(entry) -> tuple:
+    return (entry.msgctxt or "", entry.msgid, entry.msgid_plural or "")
+
+
+def update() -> int:
+    run(*MANAGE, *EXTRACT)
+    run("msgfmt", "--check-format", "-o", str(MO), str(PO))
+    print(f"updated {PO.relative_to(ROOT)} and compiled {MO.relative_to(ROOT)}")
+    return 0
+
+
+def check() -> int:
+    import polib
+
+    committed = PO.read_bytes() if PO.exists() else b""
+    try:
+        run(*MANAGE, *EXTRACT)
+        fresh = polib.pofile(str(PO))
+    finally:
+        PO.write_bytes(committed)
+    old = (
+        {key(e) for e in polib.pofile(committed.decode()) if not e.obsolete} if committed else set()
+    )
+    problems = []
+    missing = [k for k in (key(e) for e in fresh) if k not in old]
+    gone = old - {key(e) for e in fresh}
+    problems += [f"not in the catalogue: {k[1][:70]!r}" for k in missing]
+    problems += [f"no longer in the code: {k[1][:70]!r}" for k in sorted(gone)]
+    catalogue = polib.pofile(committed.decode()) if committed else []
+    for e in catalogue:
+        if e.obsolete:
+            continue
+        if "fuzzy" in e.flags:
+            problems.append(f"fuzzy: {e.msgid[:70]!r}")
+        elif not e.translated():
+            problems.append(f"untranslated: {e.msgid[:70]!r}")
+    with tempfile.TemporaryDirectory() as tmp:
+        compiled = Path(tmp) / "django.mo"
+        subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(PO)], check=True)
+        if not MO.exists() or compiled.read_bytes() != MO.read_bytes():
+            problems.append("django.mo is not the compiled django.po")
+    if problems:
+        print("The Japanese catalogue is stale. Run `make messages`, translate, commit:")
+        for line in problems[:40]:
+            print("  -", line)
+        if len(problems) > 40:
+            print(f"  … and {len(problems) - 40} more")
+        return 1
+    print(f"catalogue up to date: {len(catalogue)} strings translated")
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tasuki.settings")
+    command = sys.argv[1] if len(sys.argv) > 1 else "check"
+    sys.exit({"update": update, "check": check}[command]())

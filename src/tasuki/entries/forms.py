@@ -1,0 +1,259 @@
+"""The entry form. It validates; it never saves (see services.submit_entry)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+
+from tasuki.campaigns.models import MARATHON_KM
+from tasuki.entries.models import LIMITS, AgeGroup, ContentLanguage, Role
+
+# Bidi embeddings, overrides and isolates can make text read differently from
+# what it says (the "Trojan Source" trick); C0/C1 controls have no place in a
+# story. Line breaks and tabs are fine in long answers.
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_HANDLE = re.compile(r"^@?[A-Za-z0-9._]{1,30}$")
+
+
+def clean_text(value: str, *, multiline: bool) -> str:
+    """Normalise a text answer, or refuse invisible control characters with a clear message."""
+    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    found = _FORBIDDEN.search(value if multiline else value.replace("\n", " "))
+    if found or (not multiline and "\n" in value):
+        if found and "\u202a" <= found.group() <= "\u2069":
+            raise ValidationError(
+                _(
+                    "This text contains invisible direction-control characters (such as a "
+                    "right-to-left override). Please delete them and type the text again."
+                ),
+                code="bidi_control",
+            )
+        if found:
+            raise ValidationError(
+                _(
+                    "This text contains invisible control characters, perhaps from a copy and "
+                    "paste. Please delete them and type the text again."
+                ),
+                code="control_character",
+            )
+    return value.strip() if multiline else " ".join(value.split())
+
+
+TEXT_FIELDS = {
+    # name: (multiline, required)
+    "title": (False, True),
+    "pen_name": (False, True),
+    "real_name": (False, True),
+    "resonated_story": (True, False),
+    "appeal": (True, True),
+    "episode": (True, True),
+    "wishes": (True, True),
+    "tagline": (False, True),
+    "guardian_name": (False, False),
+}
+
+
+def _textarea(rows: int) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class EntryForm(forms.Form):
+    """Every field of an entry except photos, which arrive as upload tokens."""
+
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    language = forms.ChoiceField(label=_("Language of your story"), choices=ContentLanguage.choices)
+
+    resonated_story = forms.CharField(
+        label=_("1. Which relay story resonated with you most?"),
+        help_text=_("Optional. Tell us which story and why, and at which km mark it sits."),
+        required=False,
+        widget=_textarea(3),
+    )
+    resonated_km = forms.DecimalField(
+        label=_("Its km mark (0–42.195)"),
+        required=False,
+        min_value=Decimal(0),
+        max_value=MARATHON_KM,
+        decimal_places=3,
+        widget=forms.NumberInput(attrs={"step": "0.001", "inputmode": "decimal"}),
+    )
+    appeal = forms.CharField(
+        label=_("2. What is the race's biggest appeal to you?"),
+        help_text=_("Why do you want to run it, or be part of it?"),
+        widget=_textarea(4),
+    )
+    episode = forms.CharField(
+        label=_("3. An episode connected with the race that moved you"),
+        help_text=_("This is the heart of your entry: tell it as you would to a friend."),
+        widget=_textarea(10),
+    )
+    wishes = forms.CharField(
+        label=_("4. The race turns 20 in 2027. What do you wish for it?"),
+        widget=_textarea(4),
+    )
+    tagline = forms.CharField(
+        label=_("5. Finish the line: “#MyRace is …”"),
+        help_text=_("One short line."),
+    )
+    title = forms.CharField(label=_("Title of your story"))
+    pen_name = forms.CharField(
+        label=_("Pen name"), help_text=_("Shown with your story if it is published.")
+    )
+    role = forms.ChoiceField(label=_("You take part as"), choices=Role.choices)
+    country = LazyTypedChoiceField(label=_("Country or region"), choices=countries)
+
+    real_name = forms.CharField(
+        label=_("Your real name"), help_text=_("Never published. Staff use it to contact winners.")
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_("We send your receipt here. Winners are contacted only by e-mail."),
+        error_messages={
+            "invalid": _(
+                "This does not look like an e-mail address. Please check it (it should look "
+                "like name@example.com)."
+            )
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )
+    instagram_handle = forms.CharField(
+        label=_("Your Instagram handle"), required=False, max_length=31
+    )
+    x_handle = forms.CharField(label=_("Your X handle"), required=False, max_length=31)
+
+    age_group = forms.ChoiceField(
+        label=_("Age"), choices=AgeGroup.choices, widget=forms.RadioSelect
+    )
+    guardian_name = forms.CharField(label=_("Parent's or guardian's name"), required=False)
+    guardian_consent = forms.BooleanField(
+        label=_("My parent or guardian has read the terms and agrees to my entry."),
+        required=False,
+    )
+    accept_terms = forms.BooleanField(
+        label=_("I have read and accept the terms and the privacy notice."),
+        error_messages={
+            "required": _(
+                "Please read the terms and tick the box to accept them. "
+                "We cannot take an entry without it."
+            )
+        },
+    )
+    #: Honeypot: hidden from people, filled by naive bots.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, limit in LIMITS.items():
+            if name in self.fields:
+                self.fields[name].widget.attrs["data-limit"] = str(limit)
+        self.fields["real_name"].widget.attrs["autocomplete"] = "name"
+        self.fields["country"].choices = [("", "—"), *list(countries)]
+
+    def _clean_text_field(self, name: str) -> str:
+        multiline, _required = TEXT_FIELDS[name]
+        value = clean_text(self.cleaned_data.get(name) or "", multiline=multiline)
+        limit = LIMITS.get(name)
+        if limit and len(value) > limit:
+            raise ValidationError(
+                _(
+                    "This answer is %(count)s characters long; the limit is %(limit)s. "
+                    "Please shorten it by %(over)s characters."
+                ),
+                code="too_long",
+                params={"count": len(value), "limit": limit, "over": len(value) - limit},
+            )
+        return value
+
+    def clean_title(self):
+        return self._clean_text_field("title")
+
+    def clean_pen_name(self):
+        return self._clean_text_field("pen_name")
+
+    def clean_real_name(self):
+        return self._clean_text_field("real_name")
+
+    def clean_resonated_story(self):
+        return self._clean_text_field("resonated_story")
+
+    def clean_appeal(self):
+        return self._clean_text_field("appeal")
+
+    def clean_episode(self):
+        return self._clean_text_field("episode")
+
+    def clean_wishes(self):
+        return self._clean_text_field("wishes")
+
+    def clean_tagline(self):
+        return self._clean_text_field("tagline")
+
+    def clean_guardian_name(self):
+        return self._clean_text_field("guardian_name")
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip()
+
+    def _clean_handle(self, name: str) -> str:
+        value = (self.cleaned_data.get(name) or "").strip()
+        if not value:
+            return ""
+        if not _HANDLE.match(value):
+            raise ValidationError(
+                _("A handle has only letters, digits, dots and underscores, like @my_name."),
+                code="bad_handle",
+            )
+        return "@" + value.lstrip("@")
+
+    def clean_instagram_handle(self):
+        return self._clean_handle("instagram_handle")
+
+    def clean_x_handle(self):
+        return self._clean_handle("x_handle")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("age_group") == AgeGroup.MINOR:
+            if not data.get("guardian_name"):
+                self.add_error(
+                    "guardian_name",
+                    ValidationError(
+                        _("Under 18, we need your parent's or guardian's name."),
+                        code="guardian_required",
+                    ),
+                )
+            if not data.get("guardian_consent"):
+                self.add_error(
+                    "guardian_consent",
+                    ValidationError(
+                        _("Under 18, your parent or guardian must agree to your entry."),
+                        code="guardian_consent_required",
+                    ),
+                )
+        if data.get("resonated_km") is not None and not data.get("resonated_story"):
+            self.add_error(
+                "resonated_story",
+                ValidationError(
+                    _("You gave a km mark: please also say which story it is."),
+                    code="km_without_story",
+                ),
+            )
+        return data
+
+
+class ResendForm(forms.Form):
+    email = forms.EmailField(
+        label=_("The e-mail address you entered with"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )

@@ -1,0 +1,227 @@
+"""Photo intake: decide what a file is from its bytes, refuse what is not a
+photo with a message a person understands, and re-encode what is.
+
+Nothing an entrant uploads is ever served as uploaded. :func:`make_renditions`
+decodes the image, applies the EXIF orientation, converts to sRGB and writes
+fresh WebP and JPEG files of a few widths that carry no metadata at all (no
+EXIF, GPS, XMP or maker notes): the encoder is given only pixels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+from typing import IO
+
+import pillow_heif
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+pillow_heif.register_heif_opener()
+
+#: The formats we accept, by what Pillow calls them, and what entrants call them.
+ACCEPTED = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "HEIF": "HEIC/HEIF"}
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
+
+
+class PhotoError(ValueError):
+    """A photo we cannot take, with a translated message for the entrant."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    format: str
+    width: int
+    height: int
+    size_bytes: int
+    sha256: str
+
+
+def sniff(head: bytes) -> str | None:
+    """The image format the first bytes announce, whatever the file is called."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WEBP"
+    if head[4:8] == b"ftyp" and (
+        head[8:12] in _HEIF_BRANDS or any(b in head[16:64] for b in _HEIF_BRANDS)
+    ):
+        return "HEIF"
+    return None
+
+
+def _looks_like_markup(head: bytes) -> bool:
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return text.startswith((b"<", b"<?xml")) and any(
+        tag in text for tag in (b"<svg", b"<html", b"<!doctype", b"<?xml", b"<body", b"<script")
+    )
+
+
+def _megapixels(n: int) -> str:
+    return f"{n / 1_000_000:.0f}"
+
+
+def inspect(file: IO[bytes], *, size: int) -> PhotoInfo:
+    """Check an upload is a photo we can take; raise :class:`PhotoError` if not.
+
+    The whole image is decoded once (cheaply, at reduced scale for JPEG) so that
+    a truncated or damaged file is refused now, while the entrant can still
+    pick another, rather than failing later in the worker.
+    """
+    if size == 0:
+        raise PhotoError("empty", _("This file is empty (0 bytes). Please choose the photo again."))
+    max_bytes = settings.TASUKI_PHOTO_MAX_BYTES
+    if size > max_bytes:
+        raise PhotoError(
+            "too_large",
+            _("This photo is %(size)s MB; the limit is %(limit)s MB. Please choose a smaller one.")
+            % {"size": f"{size / 1_048_576:.1f}", "limit": f"{max_bytes // 1_048_576}"},
+        )
+    file.seek(0)
+    head = file.read(64)
+    kind = sniff(head)
+    if kind is None:
+        if _looks_like_markup(head):
+            raise PhotoError(
+                "markup",
+                _(
+                    "This file is a web page or a drawing (HTML or SVG), not a photo. "
+                    "Please choose a JPEG, PNG, WebP or HEIC photo."
+                ),
+            )
+        raise PhotoError(
+            "unsupported_type",
+            _(
+                "This file is not a photo we can read, whatever its name says. "
+                "Please choose a JPEG, PNG, WebP or HEIC photo."
+            ),
+        )
+    file.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: file.read(1 << 20), b""):
+        digest.update(chunk)
+    file.seek(0)
+    max_pixels = settings.TASUKI_PHOTO_MAX_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(file)
+            width, height = image.size
+            if width * height > max_pixels:
+                raise PhotoError(
+                    "too_many_pixels",
+                    _(
+                        "This image is %(width)s × %(height)s pixels; the limit is %(limit)s "
+                        "megapixels. Please choose a smaller image."
+                    )
+                    % {
+                        "width": f"{width:,}",
+                        "height": f"{height:,}",
+                        "limit": _megapixels(max_pixels),
+                    },
+                )
+            if image.format == "JPEG":
+                image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+            image.load()
+    except PhotoError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise PhotoError(
+            "too_many_pixels",
+            _("This image has too many pixels to be a photo. Please choose a smaller image."),
+        ) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise PhotoError(
+            "damaged",
+            _(
+                "This photo is damaged or incomplete (perhaps it did not finish copying). "
+                "Please choose it again or pick another."
+            ),
+        ) from exc
+    finally:
+        file.seek(0)
+    fmt = "HEIF" if image.format in {"HEIF", "HEIC"} else image.format
+    if fmt not in ACCEPTED or fmt != kind:
+        raise PhotoError(
+            "unsupported_type",
+            _(
+                "This file is not a photo we can read, whatever its name says. "
+                "Please choose a JPEG, PNG, WebP or HEIC photo."
+            ),
+        )
+    return PhotoInfo(
+        format=fmt, width=width, height=height, size_bytes=size, sha256=digest.hexdigest()
+    )
+
+
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """Pixels in sRGB, alpha flattened onto white: what every browser shows alike."""
+    icc = image.info.get("icc_profile")
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        image = image.convert("RGBA")
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        background.paste(image, mask=image.getchannel("A"))
+        image = background
+    elif image.mode != "RGB":
+        image = image.convert("RGB")
+    if icc:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            image = ImageCms.profileToProfile(
+                image, source, ImageCms.createProfile("sRGB"), outputMode="RGB"
+            )
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # a broken profile: the pixels are still good enough as they are
+    return image
+
+
+def rendition_widths(original_width: int) -> list[int]:
+    """The configured widths no wider than the original (at least one)."""
+    widths = [w for w in settings.TASUKI_PHOTO_WIDTHS if w <= original_width]
+    return widths or [original_width]
+
+
+def make_renditions(source: IO[bytes], *, name: str, storage: Storage) -> dict:
+    """Write metadata-free WebP + JPEG renditions of ``source``; return their paths.
+
+    ``name`` is the random stem the files get (never the entrant's file name).
+    """
+    with Image.open(source) as opened:
+        opened.load()
+        image = ImageOps.exif_transpose(opened)  # applies and drops the Orientation tag
+        image = _to_srgb(image)
+    # Building fresh images from raw pixels guarantees no metadata can ride along.
+    image = Image.frombytes("RGB", image.size, image.tobytes())
+    out: dict[str, dict] = {}
+    for width in rendition_widths(image.width):
+        height = max(1, round(image.height * width / image.width))
+        resized = image if width == image.width else image.resize((width, height), Image.LANCZOS)
+        entry: dict = {"width": width, "height": height}
+        for fmt, ext, params in (
+            ("webp", "webp", {"format": "WEBP", "quality": 80, "method": 4}),
+            (
+                "jpeg",
+                "jpg",
+                {"format": "JPEG", "quality": 82, "optimize": True, "progressive": True},
+            ),
+        ):
+            buffer = io.BytesIO()
+            resized.save(buffer, **params)
+            path = storage.save(
+                f"photos/web/{name[:2]}/{name}-{width}.{ext}", ContentFile(buffer.getvalue())
+            )
+            entry[fmt] = path
+        out[str(width)] = entry
+    return out

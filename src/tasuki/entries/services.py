@@ -1,0 +1,392 @@
+"""Every change to entries and photos. One function, one transaction.
+
+The submit path is deliberately small: inside one transaction it writes the
+entry, the entrant's details, the photo references and the consent, and
+enqueues the follow-up work (the task rows live in the same database, so they
+commit or roll back with the entry). Mail, re-encoding and checks happen in
+the worker, never while an entrant waits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import IO
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tasuki.campaigns.models import Campaign, EntryPeriod
+from tasuki.campaigns.selectors import current_terms
+from tasuki.core.net import pseudonym
+from tasuki.entries import photos as photo_lib
+from tasuki.entries.models import (
+    EntrantDetails,
+    Entry,
+    EntryStatus,
+    Photo,
+    PhotoStatus,
+    new_receipt,
+    private_storage,
+)
+
+MAX_PHOTOS = 5
+VERIFY_SALT = "tasuki.entries.verify-email"
+
+
+class EntryClosed(Exception):
+    """The entry arrived outside every open period."""
+
+    def __init__(self, period: EntryPeriod | None) -> None:
+        super().__init__("entry period closed")
+        self.period = period
+
+
+class EntryRefused(Exception):
+    """A submission that cannot be saved as it is, with a message for the entrant."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    entry: Entry
+    created: bool
+
+
+def normalize_email(address: str) -> str:
+    return address.strip().lower()
+
+
+def email_digest(address: str) -> str:
+    return pseudonym(normalize_email(address), purpose="email")
+
+
+def find_by_submission_key(key: uuid.UUID) -> Entry | None:
+    return Entry.objects.filter(submission_key=key).first()
+
+
+def _open_period(campaign: Campaign, at: dt.datetime) -> EntryPeriod | None:
+    return EntryPeriod.objects.filter(campaign=campaign, opens_at__lte=at, closes_at__gt=at).first()
+
+
+def submit_entry(
+    *,
+    campaign: Campaign,
+    data: dict,
+    photo_tokens: list[str],
+    ip: str = "",
+) -> SubmitResult:
+    """Save an entry exactly once per ``data["submission_key"]``.
+
+    A second call with the same key (a retry, a double click, a reload) returns
+    the first entry with ``created=False`` and changes nothing. Raises
+    :class:`EntryClosed` when no period is open at the moment of saving.
+    """
+    key = data["submission_key"]
+    existing = find_by_submission_key(key)
+    if existing:
+        return SubmitResult(existing, created=False)
+    try:
+        with transaction.atomic():
+            now = timezone.now()  # the deadline is judged when the row is written
+            period = _open_period(campaign, now)
+            if period is None:
+                raise EntryClosed(_last_closed(campaign, now))
+            entry = create_entry(
+                campaign=campaign,
+                period=period,
+                data=data,
+                photo_tokens=photo_tokens,
+                at=now,
+                ip=ip,
+            )
+            from tasuki.entries.tasks import after_submit
+
+            after_submit.enqueue(entry.pk)
+    except IntegrityError:
+        # Two requests with one key raced past the first lookup: the loser
+        # returns the winner's entry. (A receipt collision, one in 2^60, also
+        # lands here and surfaces as an error; the browser's retry then succeeds.)
+        existing = find_by_submission_key(key)
+        if existing:
+            return SubmitResult(existing, created=False)
+        raise
+    return SubmitResult(entry, created=True)
+
+
+def create_entry(
+    *,
+    campaign: Campaign,
+    period: EntryPeriod,
+    data: dict,
+    photo_tokens: list[str],
+    at: dt.datetime,
+    ip: str = "",
+) -> Entry:
+    """Write the entry, its personal details and photo references (inside the caller's
+    transaction). The period check is the caller's: :func:`submit_entry` does it."""
+    terms = current_terms(campaign)
+    if terms is None:
+        raise EntryRefused(str(_("This campaign has no terms published yet.")))
+    key = data["submission_key"]
+    entry = Entry.objects.create(
+        campaign=campaign,
+        period=period,
+        receipt=new_receipt(),
+        submission_key=key,
+        language=data["language"],
+        title=data["title"],
+        pen_name=data["pen_name"],
+        role=data["role"],
+        country=data["country"],
+        resonated_story=data.get("resonated_story", ""),
+        resonated_km=data.get("resonated_km"),
+        appeal=data["appeal"],
+        episode=data["episode"],
+        wishes=data["wishes"],
+        tagline=data["tagline"],
+        age_group=data["age_group"],
+        guardian_consent=bool(data.get("guardian_consent")),
+        terms_version=terms,
+        consented_at=at,
+        submitted_at=at,
+    )
+    EntrantDetails.objects.create(
+        entry=entry,
+        real_name=data["real_name"],
+        email=data["email"],
+        email_digest=email_digest(data["email"]),
+        instagram_handle=data.get("instagram_handle", ""),
+        x_handle=data.get("x_handle", ""),
+        guardian_name=data.get("guardian_name", ""),
+        ip_digest=pseudonym(ip, purpose="ip") if ip else "",
+    )
+    _attach_photos(entry, key, photo_tokens)
+    return entry
+
+
+def _last_closed(campaign: Campaign, at: dt.datetime) -> EntryPeriod | None:
+    return (
+        EntryPeriod.objects.filter(campaign=campaign, closes_at__lte=at)
+        .order_by("-closes_at")
+        .first()
+    )
+
+
+def _attach_photos(entry: Entry, key: uuid.UUID, tokens: list[str]) -> None:
+    tokens = list(dict.fromkeys(t for t in tokens if t))  # keep order, drop repeats
+    if len(tokens) > MAX_PHOTOS:
+        raise EntryRefused(
+            str(_("An entry can have at most %(max)s photos.") % {"max": MAX_PHOTOS}),
+            field="photos",
+        )
+    found = {
+        p.token: p
+        for p in Photo.objects.select_for_update().filter(
+            token__in=tokens, submission_key=key, entry__isnull=True
+        )
+    }
+    missing = [t for t in tokens if t not in found]
+    if missing:
+        raise EntryRefused(
+            str(
+                _(
+                    "One of your photos is no longer on our server (uploads are kept for two "
+                    "days). Please remove it and add it again."
+                )
+            ),
+            field="photos",
+        )
+    for position, token in enumerate(tokens):
+        photo = found[token]
+        photo.entry = entry
+        photo.position = position
+        photo.save(update_fields=["entry", "position"])
+
+
+def store_photo(
+    *, submission_key: uuid.UUID, file: IO[bytes], size: int, enqueue: bool = True
+) -> Photo:
+    """Check an uploaded photo and keep its original privately; re-encoding is queued.
+
+    Raises :class:`tasuki.entries.photos.PhotoError` with the entrant's message.
+    """
+    info = photo_lib.inspect(file, size=size)
+    pending = Photo.objects.filter(submission_key=submission_key, entry__isnull=True).count()
+    if pending >= MAX_PHOTOS * 2:
+        raise photo_lib.PhotoError(
+            "too_many",
+            str(_("You have added the most photos one entry can hold. Remove one first.")),
+        )
+    from django.core.files import File
+
+    from tasuki.entries.tasks import process_photo
+
+    photo = Photo(
+        token=Photo.new_token(),
+        submission_key=submission_key,
+        format=info.format,
+        width=info.width,
+        height=info.height,
+        size_bytes=info.size_bytes,
+        sha256=info.sha256,
+    )
+    file.seek(0)
+    # The file is written before the row: a crash in between leaves an orphan
+    # file for the purge, never a row pointing at nothing.
+    photo.original.save(photo.token, File(file), save=False)
+    with transaction.atomic():
+        photo.save()
+        if enqueue:
+            process_photo.enqueue(photo.pk)
+    return photo
+
+
+def process_photo(photo_id: int) -> Photo | None:
+    """Make the web renditions of one photo (worker side)."""
+    photo = Photo.objects.filter(pk=photo_id).first()
+    if photo is None or photo.status == PhotoStatus.READY:
+        return photo
+    storage = private_storage()
+    try:
+        with storage.open(photo.original.name, "rb") as source:
+            renditions = photo_lib.make_renditions(source, name=photo.token, storage=storage)
+    except (OSError, ValueError, SyntaxError):
+        Photo.objects.filter(pk=photo.pk).update(status=PhotoStatus.FAILED)
+        return None
+    updated = Photo.objects.filter(pk=photo.pk).update(
+        renditions=renditions, status=PhotoStatus.READY, processed_at=timezone.now()
+    )
+    if not updated:  # erased while we worked: leave nothing behind
+        _delete_files([p for r in renditions.values() for p in (r["webp"], r["jpeg"])])
+        return None
+    photo.refresh_from_db()
+    return photo
+
+
+def remove_pending_photo(*, submission_key: uuid.UUID, token: str) -> bool:
+    """Delete a photo the entrant removed from the form before submitting."""
+    photo = Photo.objects.filter(
+        token=token, submission_key=submission_key, entry__isnull=True
+    ).first()
+    if photo is None:
+        return False
+    paths = _photo_paths(photo)
+    photo.delete()
+    transaction.on_commit(lambda: _delete_files(paths))
+    return True
+
+
+def _photo_paths(photo: Photo) -> list[str]:
+    paths = [photo.original.name]
+    for rendition in (photo.renditions or {}).values():
+        paths += [rendition.get("webp"), rendition.get("jpeg")]
+    return [p for p in paths if p]
+
+
+def _delete_files(paths: list[str]) -> None:
+    storage = private_storage()
+    for path in paths:
+        storage.delete(path)
+
+
+# --- after submit: tokens, verification, withdrawal, erasure ----------------------
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_manage_token(entry: Entry) -> str:
+    """A fresh private manage link token; earlier links of this entry stop working."""
+    token = secrets.token_urlsafe(32)
+    Entry.objects.filter(pk=entry.pk).update(manage_token_digest=_digest(token))
+    entry.manage_token_digest = _digest(token)
+    return token
+
+
+def entry_for_manage_token(token: str) -> Entry | None:
+    if not token or len(token) > 100:
+        return None
+    return (
+        Entry.objects.select_related("campaign", "period", "details")
+        .filter(manage_token_digest=_digest(token))
+        .first()
+    )
+
+
+def verification_token(entry: Entry) -> str:
+    return signing.dumps(entry.receipt, salt=VERIFY_SALT, compress=True)
+
+
+def verify_email(token: str, *, max_age: dt.timedelta = dt.timedelta(days=30)) -> Entry | None:
+    """Mark the address of the entry named by ``token`` as verified; ``None`` if invalid."""
+    try:
+        receipt = signing.loads(token, salt=VERIFY_SALT, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    entry = Entry.objects.filter(receipt=receipt).first()
+    if entry is not None and entry.email_verified_at is None:
+        entry.email_verified_at = timezone.now()
+        Entry.objects.filter(pk=entry.pk, email_verified_at__isnull=True).update(
+            email_verified_at=entry.email_verified_at
+        )
+    return entry
+
+
+def mark_verified_by_manage_link(entry: Entry) -> None:
+    """Opening the private link from the mail also proves the address works."""
+    if entry.email_verified_at is None:
+        entry.email_verified_at = timezone.now()
+        Entry.objects.filter(pk=entry.pk, email_verified_at__isnull=True).update(
+            email_verified_at=entry.email_verified_at
+        )
+
+
+#: Allowed status changes: (from, to). Anything else is refused.
+TRANSITIONS = {(EntryStatus.SUBMITTED, EntryStatus.WITHDRAWN)}
+
+
+@transaction.atomic
+def withdraw_entry(entry: Entry) -> Entry:
+    """The entrant takes the entry out of review and the draw; it stays on record."""
+    if (entry.status, EntryStatus.WITHDRAWN) not in TRANSITIONS:
+        return entry
+    entry.status = EntryStatus.WITHDRAWN
+    entry.withdrawn_at = timezone.now()
+    entry.save(update_fields=["status", "withdrawn_at"])
+    return entry
+
+
+@transaction.atomic
+def erase_entry(entry: Entry) -> str:
+    """Delete the entry, its personal details, its mails and its photo files for good.
+
+    Returns the receipt number so the page can say what was erased.
+    """
+    receipt = entry.receipt
+    paths = [path for photo in entry.photos.all() for path in _photo_paths(photo)]
+    entry.delete()  # cascades to details, photos and outbox messages
+    transaction.on_commit(lambda: _delete_files(paths))
+    return receipt
+
+
+def purge_abandoned_uploads(*, older_than: dt.timedelta = dt.timedelta(days=2)) -> int:
+    """Delete photos uploaded for drafts that were never submitted."""
+    stale = Photo.objects.filter(entry__isnull=True, uploaded_at__lt=timezone.now() - older_than)
+    count = 0
+    for photo in stale.iterator():
+        paths = _photo_paths(photo)
+        photo.delete()
+        _delete_files(paths)
+        count += 1
+    return count

@@ -1,0 +1,25 @@
+"""Public pages sit under a language prefix (/ja/, /en/); the admin does not."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from django_otp.admin import OTPAdminSite
+
+from tasuki.core import views as core_views
+
+# Superuser maintenance only, and only with a second factor.
+admin.site.__class__ = OTPAdminSite
+
+urlpatterns = [
+    path("healthz", core_views.health, name="health"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("altcha/", include("altcha_django.urls")),
+    path("maintenance/", admin.site.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("tasuki.entries.urls")),
+    path("", include("tasuki.campaigns.urls")),
+    prefix_default_language=True,
+)
