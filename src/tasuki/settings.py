@@ -130,7 +130,8 @@ except Exception as exc:  # django-environ raises several types for a bad URL
         f"DATABASE_URL is not a valid database URL ({exc}). Set DATABASE_URL like "
         "postgres://USER:PASSWORD@HOST:5432/NAME or sqlite:////absolute/path.sqlite3."
     )
-if not _db.get("ENGINE"):
+_KNOWN_ENGINES = {"django.db.backends.sqlite3", "django.db.backends.postgresql"}
+if _db.get("ENGINE") not in _KNOWN_ENGINES:
     _stop(
         "DATABASE_URL names no supported database. Set DATABASE_URL like "
         "postgres://USER:PASSWORD@HOST:5432/NAME or sqlite:////absolute/path.sqlite3."

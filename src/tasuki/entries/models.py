@@ -187,9 +187,9 @@ def new_submission_key() -> uuid.UUID:
     return uuid.uuid4()
 
 
-def _photo_path(instance: Photo, filename: str) -> str:
+def original_path(token: str) -> str:
     # Random names only: the entrant's file name can carry personal data.
-    return f"photos/originals/{instance.token[:2]}/{instance.token}"
+    return f"photos/originals/{token[:2]}/{token}"
 
 
 class PhotoStatus(models.TextChoices):
@@ -210,7 +210,9 @@ class Photo(models.Model):
         Entry, on_delete=models.CASCADE, related_name="photos", null=True, blank=True
     )
     position = models.PositiveSmallIntegerField(default=0)
-    original = models.FileField(storage=private_storage, upload_to=_photo_path)
+    #: Path of the original in the private storage (looked up at each use, so
+    #: the storage can be configured per deployment and per test).
+    original = models.CharField(max_length=200)
     format = models.CharField(max_length=10)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()

@@ -32,6 +32,7 @@ from tasuki.entries.models import (
     Photo,
     PhotoStatus,
     new_receipt,
+    original_path,
     private_storage,
 )
 
@@ -243,7 +244,7 @@ def store_photo(
     file.seek(0)
     # The file is written before the row: a crash in between leaves an orphan
     # file for the purge, never a row pointing at nothing.
-    photo.original.save(photo.token, File(file), save=False)
+    photo.original = private_storage().save(original_path(photo.token), File(file))
     with transaction.atomic():
         photo.save()
         if enqueue:
@@ -258,7 +259,7 @@ def process_photo(photo_id: int) -> Photo | None:
         return photo
     storage = private_storage()
     try:
-        with storage.open(photo.original.name, "rb") as source:
+        with storage.open(photo.original, "rb") as source:
             renditions = photo_lib.make_renditions(source, name=photo.token, storage=storage)
     except (OSError, ValueError, SyntaxError):
         Photo.objects.filter(pk=photo.pk).update(status=PhotoStatus.FAILED)
@@ -287,7 +288,7 @@ def remove_pending_photo(*, submission_key: uuid.UUID, token: str) -> bool:
 
 
 def _photo_paths(photo: Photo) -> list[str]:
-    paths = [photo.original.name]
+    paths = [photo.original]
     for rendition in (photo.renditions or {}).values():
         paths += [rendition.get("webp"), rendition.get("jpeg")]
     return [p for p in paths if p]
