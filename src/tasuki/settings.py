@@ -148,7 +148,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-    _db["TEST"] = {"NAME": str(VAR_DIR / "test-tasuki.sqlite3")}
+    # A file (not memory) so gunicorn and the worker started by the integration
+    # tests share it; one per test run so that two runs never share one.
+    _db["TEST"] = {"NAME": str(VAR_DIR / f"test-tasuki-{os.getpid()}.sqlite3")}
 else:
     _db.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     _db.setdefault("CONN_HEALTH_CHECKS", True)
@@ -191,6 +193,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- static files and uploads -----------------------------------------------------
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tasuki.entries.models import Entry, EntryStatus, Photo
 from tasuki.mail.models import OutboxMessage
@@ -15,7 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 def submit(client, campaign, altcha_payload, **overrides) -> Entry:
-    url = reverse("entries:enter", args=[campaign.slug]).replace("/ja/", "/en/", 1)
+    with translation.override("en"):
+        url = reverse("entries:enter", args=[campaign.slug])
     body = client.post(url, entry_data(altcha=altcha_payload(), **overrides),
                        headers={"X-Tasuki-Fetch": "1"}).json()
     assert body["ok"], body

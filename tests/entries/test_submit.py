@@ -8,7 +8,7 @@ import uuid
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tasuki.entries.models import Entry, EntryStatus
 from tasuki.mail.models import OutboxMessage
@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 def post(client, campaign, data, *, js=True, lang="en"):
-    url = reverse("entries:enter", args=[campaign.slug]).replace("/ja/", f"/{lang}/", 1)
+    with translation.override(lang):
+        url = reverse("entries:enter", args=[campaign.slug])
     headers = {"X-Tasuki-Fetch": "1"} if js else {}
     return client.post(url, data, headers=headers)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import warnings
 from dataclasses import dataclass
 from typing import IO
@@ -20,13 +21,18 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
 
 pillow_heif.register_heif_opener()
 
 #: The formats we accept, by what Pillow calls them, and what entrants call them.
 ACCEPTED = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "HEIF": "HEIC/HEIF"}
+#: What Pillow (and pillow_heif) call formats we take under another name: a camera's
+#: MPO is a JPEG with a second picture appended, and is shown as that JPEG.
+_SAME_AS = {"MPO": "JPEG", "HEIC": "HEIF"}
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
+#: EXIF orientations that turn the picture a quarter: width and height swap.
+_QUARTER_TURNS = {5, 6, 7, 8}
 
 
 class PhotoError(ValueError):
@@ -73,6 +79,24 @@ def _megapixels(n: int) -> str:
     return f"{n / 1_000_000:.0f}"
 
 
+def _megabytes(n: int, *, rounding=math.floor) -> str:
+    """``n`` bytes in MB, to at most two decimals ("20", "0.19", "20.04").
+
+    A size is rounded up and a limit down, so a file over the limit never reads
+    as no bigger than the limit ("20.0 MB; the limit is 20 MB").
+    """
+    hundredths = rounding(n * 100 / 1_048_576)
+    return f"{hundredths / 100:.2f}".rstrip("0").rstrip(".")
+
+
+def _orientation(image: Image.Image) -> int:
+    """The EXIF orientation (1 when absent or unreadable: then nothing is turned)."""
+    try:
+        return int(image.getexif().get(ExifTags.Base.Orientation) or 1)
+    except Exception:  # noqa: BLE001 - metadata we cannot read is metadata we ignore
+        return 1
+
+
 def inspect(file: IO[bytes], *, size: int) -> PhotoInfo:
     """Check an upload is a photo we can take; raise :class:`PhotoError` if not.
 
@@ -87,11 +111,14 @@ def inspect(file: IO[bytes], *, size: int) -> PhotoInfo:
         raise PhotoError(
             "too_large",
             _("This photo is %(size)s MB; the limit is %(limit)s MB. Please choose a smaller one.")
-            % {"size": f"{size / 1_048_576:.1f}", "limit": f"{max_bytes // 1_048_576}"},
+            % {
+                "size": _megabytes(size, rounding=math.ceil),
+                "limit": _megabytes(max_bytes),
+            },
         )
     file.seek(0)
-    head = file.read(64)
-    kind = sniff(head)
+    head = file.read(1024)
+    kind = sniff(head[:64])
     if kind is None:
         if _looks_like_markup(head):
             raise PhotoError(
@@ -116,7 +143,10 @@ def inspect(file: IO[bytes], *, size: int) -> PhotoInfo:
     max_pixels = settings.TASUKI_PHOTO_MAX_PIXELS
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Our own limit (below) decides, and names the size; Pillow's warning
+            # would refuse some images with a vaguer message. Pillow's hard limit
+            # (DecompressionBombError, at twice its warning) still applies.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(file)
             width, height = image.size
             if width * height > max_pixels:
@@ -132,12 +162,12 @@ def inspect(file: IO[bytes], *, size: int) -> PhotoInfo:
                         "limit": _megapixels(max_pixels),
                     },
                 )
-            if image.format == "JPEG":
+            if image.format in {"JPEG", "MPO"}:
                 image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
             image.load()
     except PhotoError:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except Image.DecompressionBombError as exc:
         raise PhotoError(
             "too_many_pixels",
             _("This image has too many pixels to be a photo. Please choose a smaller image."),
@@ -152,7 +182,7 @@ def inspect(file: IO[bytes], *, size: int) -> PhotoInfo:
         ) from exc
     finally:
         file.seek(0)
-    fmt = "HEIF" if image.format in {"HEIF", "HEIC"} else image.format
+    fmt = _SAME_AS.get(image.format, image.format)
     if fmt not in ACCEPTED or fmt != kind:
         raise PhotoError(
             "unsupported_type",
@@ -161,6 +191,8 @@ def inspect(file: IO[bytes], *, size: int) -> PhotoInfo:
                 "Please choose a JPEG, PNG, WebP or HEIC photo."
             ),
         )
+    if _orientation(image) in _QUARTER_TURNS:
+        width, height = height, width  # as the photo is shown (and its renditions made)
     return PhotoInfo(
         format=fmt, width=width, height=height, size_bytes=size, sha256=digest.hexdigest()
     )
@@ -174,6 +206,9 @@ def _to_srgb(image: Image.Image) -> Image.Image:
         background = Image.new("RGB", image.size, (255, 255, 255))
         background.paste(image, mask=image.getchannel("A"))
         image = background
+    elif image.mode in ("I", "I;16", "I;16L", "I;16B"):
+        # 16-bit grey (PNG): scale to 8 bits; a plain convert would clip it to white.
+        image = image.convert("I").point(lambda v: v * (1 / 257)).convert("L").convert("RGB")
     elif image.mode != "RGB":
         image = image.convert("RGB")
     if icc:
@@ -200,7 +235,10 @@ def make_renditions(source: IO[bytes], *, name: str, storage: Storage) -> dict:
     """
     with Image.open(source) as opened:
         opened.load()
-        image = ImageOps.exif_transpose(opened)  # applies and drops the Orientation tag
+        try:
+            image = ImageOps.exif_transpose(opened)  # applies and drops the Orientation tag
+        except Exception:  # noqa: BLE001 - unreadable EXIF: the pixels stay as stored
+            image = opened.copy()
         image = _to_srgb(image)
     # Building fresh images from raw pixels guarantees no metadata can ride along.
     image = Image.frombytes("RGB", image.size, image.tobytes())

@@ -1,0 +1,163 @@
+"""An entrant on a phone, start to finish, in Japanese and in English.
+
+Everything runs for real: gunicorn serves the pages, the worker re-encodes the
+photos and sends the mail, an SMTP server catches it, Chromium drives the form
+(including its proof of work) and axe-core checks every step.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pillow_heif
+import pytest
+from PIL import Image
+
+from tasuki.entries.models import Entry, EntryStatus, Photo
+from tests.factories import open_campaign
+from tests.fixtures.browser import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+TEXT = {
+    "en": {
+        "title": "The kilometre I did not run alone",
+        "episode": "At 35 km my legs stopped. A woman in a yellow jacket walked beside me.",
+        "received": "your story has arrived",
+        "confirmed": "confirmed",
+        "withdrawn": "withdrawn",
+    },
+    "ja": {
+        "title": "ひとりで走らなかった1キロ",
+        "episode": "35キロで脚が止まったとき、黄色い上着の人が隣を歩いてくれました。",
+        "received": "受付",
+        "confirmed": "確認",
+        "withdrawn": "取り下げ",
+    },
+}
+
+
+def photo_files(tmp_path):
+    pillow_heif.register_heif_opener()
+    heic = tmp_path / "IMG_0001.HEIC"
+    image = Image.new("RGB", (640, 480), (30, 90, 160))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotated, as phones store portrait shots
+    image.save(heic, format="HEIF", exif=exif.tobytes())
+    jpeg = tmp_path / "finish.jpg"
+    Image.new("RGB", (1200, 900), (200, 60, 40)).save(jpeg, "JPEG", quality=90)
+    return [str(heic), str(jpeg)]
+
+
+def fill(page, lang: str) -> None:
+    t = TEXT[lang]
+    page.select_option("#id_language", lang)
+    page.fill("#id_appeal", "The whole city cheers." if lang == "en" else "街じゅうが応援してくれること。")
+    page.fill("#id_episode", t["episode"])
+    page.fill("#id_wishes", "Benches at the finish." if lang == "en" else "ゴールにベンチを。")
+    page.fill("#id_tagline", "a thank-you letter" if lang == "en" else "感謝の手紙")
+    page.fill("#id_title", t["title"])
+    page.fill("#id_pen_name", "Blue Cap")
+    page.select_option("#id_role", "runner")
+    page.select_option("#id_country", "JP")
+    page.fill("#id_real_name", "Test Runner")
+    page.fill("#id_email", f"runner-{lang}@example.com")
+    page.check('input[name="age_group"][value="adult"]')
+    page.check("#id_accept_terms")
+
+
+def links_from(message) -> dict:
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    return {kind: url for url, kind in re.findall(r"(http://\S+/(verify|manage)/\S+/)", body)}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_entrant_journey_on_a_phone(live_app, phone, transactional_db, tmp_path, lang):
+    t = TEXT[lang]
+    campaign = open_campaign()
+    page = phone.new_page()
+    form_url = f"{live_app.url}/{lang}/{campaign.slug}/enter/"
+    page.goto(form_url)
+    assert_accessible(page)
+
+    fill(page, lang)
+    page.set_input_files("#id_photos", photo_files(tmp_path))
+    page.locator("#photo-list li.is-done").nth(1).wait_for()
+    assert page.locator("#id_episode_counter").inner_text().startswith(f"{len(t['episode'])} / 4000")
+
+    # Reload mid-way: the draft and the uploaded photos come back.
+    page.wait_for_timeout(500)  # the draft is saved 300 ms after the last keystroke
+    page.reload()
+    assert page.input_value("#id_title") == t["title"]
+    assert page.input_value("#id_episode") == t["episode"]
+    assert page.locator("#photo-list li.is-done").count() == 2
+    assert_accessible(page)
+
+    # Offline: the entry is kept and sent when the connection returns.
+    page.locator("altcha-widget input[type=checkbox]:checked, input[name=altcha][value]").first.wait_for(state="attached")
+    phone.set_offline(True)
+    page.click("#submit-button")
+    page.locator("#problem").wait_for(state="visible")
+    assert Entry.objects.count() == 0
+    assert_accessible(page)
+    phone.set_offline(False)
+    page.wait_for_url("**/receipt/**", timeout=30_000)
+    assert t["received"] in page.content()
+    receipt = page.locator("#receipt-number").inner_text()
+    assert_accessible(page)
+
+    entry = Entry.objects.get()
+    assert entry.receipt == receipt and entry.language == lang
+    assert Photo.objects.filter(entry=entry).count() == 2
+
+    # The mail arrives through the worker and the real SMTP server.
+    messages = live_app.smtp.wait_for(1)
+    mine = [m for m in messages if m["To"] == f"runner-{lang}@example.com"]
+    assert len(mine) == 1 and receipt in mine[0]["Subject"]
+    urls = links_from(mine[0])
+    page.goto(urls["verify"])
+    assert t["confirmed"] in page.locator("h1").inner_text()
+    assert_accessible(page)
+    entry.refresh_from_db()
+    assert entry.is_verified
+
+    page.goto(urls["manage"])
+    assert t["title"] in page.content()
+    page.locator(".photos-grid img").first.wait_for()
+    assert_accessible(page)
+    page.click('button[value="withdraw"]')
+    page.locator(".note[role=status]").wait_for()
+    assert t["withdrawn"] in page.locator(".note[role=status]").inner_text()
+    assert_accessible(page)
+    entry.refresh_from_db()
+    assert entry.status == EntryStatus.WITHDRAWN
+
+
+def test_double_click_makes_one_entry(live_app, phone, transactional_db):
+    campaign = open_campaign()
+    page = phone.new_page()
+    page.goto(f"{live_app.url}/en/{campaign.slug}/enter/")
+    fill(page, "en")
+    page.locator("input[name=altcha]").wait_for(state="attached")
+    page.wait_for_function("document.querySelector('input[name=altcha]').value.length > 0")
+    page.dblclick("#submit-button")
+    page.wait_for_url("**/receipt/**")
+    page.go_back()
+    page.wait_for_load_state()
+    assert Entry.objects.count() == 1
+
+
+def test_server_refusal_keeps_everything_typed(live_app, phone, transactional_db):
+    campaign = open_campaign()
+    page = phone.new_page()
+    page.goto(f"{live_app.url}/en/{campaign.slug}/enter/")
+    fill(page, "en")
+    page.fill("#id_email", "not-an-address")
+    page.click("#submit-button")
+    page.locator("#id_email_errors .error").wait_for()
+    assert "does not look like an e-mail address" in page.locator("#id_email_errors").inner_text()
+    assert page.input_value("#id_title") == TEXT["en"]["title"]
+    assert page.locator("#id_email").get_attribute("aria-invalid") == "true"
+    assert_accessible(page)
+    assert Entry.objects.count() == 0
