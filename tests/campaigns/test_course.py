@@ -47,7 +47,9 @@ def test_marks_sit_at_their_fraction_of_the_drawn_line():
 def test_landmark_km_is_its_projection_on_the_line():
     course = Course.objects.create(campaign=CampaignFactory(), line=NORTH)
     # A point 100 m east of the line at a tenth of its length.
-    landmark = add_landmark(course, name_ja="給水所", name_en="Water station", longitude=0.0009, latitude=0.03795)
+    landmark = add_landmark(
+        course, name_ja="給水所", name_en="Water station", longitude=0.0009, latitude=0.03795
+    )
     assert abs(landmark.km - Decimal("4.2195")) <= Decimal("0.001")
 
 

@@ -39,8 +39,18 @@ def test_landing_open_shows_deadline_in_jst_and_link_to_form(client):
 def test_landing_between_periods_names_next_opening(client):
     campaign = CampaignFactory()
     now = timezone.now()
-    PeriodFactory(campaign=campaign, number=1, opens_at=now - dt.timedelta(days=20), closes_at=now - dt.timedelta(days=5))
-    nxt = PeriodFactory(campaign=campaign, number=2, opens_at=now + dt.timedelta(days=5), closes_at=now + dt.timedelta(days=20))
+    PeriodFactory(
+        campaign=campaign,
+        number=1,
+        opens_at=now - dt.timedelta(days=20),
+        closes_at=now - dt.timedelta(days=5),
+    )
+    nxt = PeriodFactory(
+        campaign=campaign,
+        number=2,
+        opens_at=now + dt.timedelta(days=5),
+        closes_at=now + dt.timedelta(days=20),
+    )
     html = client.get(f"/en/{campaign.slug}/").content.decode()
     assert "has closed" in html
     assert f"{nxt.name_en} opens on" in html
@@ -49,7 +59,12 @@ def test_landing_between_periods_names_next_opening(client):
 
 def test_landing_before_and_after(client):
     campaign = CampaignFactory()
-    period = PeriodFactory(campaign=campaign, number=1, opens_at=timezone.now() + dt.timedelta(days=2), closes_at=timezone.now() + dt.timedelta(days=9))
+    period = PeriodFactory(
+        campaign=campaign,
+        number=1,
+        opens_at=timezone.now() + dt.timedelta(days=2),
+        closes_at=timezone.now() + dt.timedelta(days=9),
+    )
     assert "not open yet" in client.get(f"/en/{campaign.slug}/").content.decode()
     with time_machine.travel(period.closes_at + dt.timedelta(seconds=1)):
         assert "Entries have closed" in client.get(f"/en/{campaign.slug}/").content.decode()

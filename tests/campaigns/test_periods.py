@@ -23,8 +23,12 @@ def jst(*args):
 @pytest.fixture
 def two_periods():
     campaign = CampaignFactory()
-    first = PeriodFactory(campaign=campaign, number=1, opens_at=jst(2025, 12, 16), closes_at=jst(2026, 1, 15, 17))
-    second = PeriodFactory(campaign=campaign, number=2, opens_at=jst(2026, 2, 26), closes_at=jst(2026, 3, 19, 17))
+    first = PeriodFactory(
+        campaign=campaign, number=1, opens_at=jst(2025, 12, 16), closes_at=jst(2026, 1, 15, 17)
+    )
+    second = PeriodFactory(
+        campaign=campaign, number=2, opens_at=jst(2026, 2, 26), closes_at=jst(2026, 3, 19, 17)
+    )
     return campaign, first, second
 
 
@@ -56,7 +60,9 @@ def test_campaign_status_knows_where_it_stands(two_periods, at, state, current, 
 
 def test_overlapping_period_is_a_validation_error_not_a_crash(two_periods):
     campaign, *_ = two_periods
-    overlapping = PeriodFactory.build(campaign=campaign, number=3, opens_at=jst(2026, 1, 10), closes_at=jst(2026, 2, 1))
+    overlapping = PeriodFactory.build(
+        campaign=campaign, number=3, opens_at=jst(2026, 1, 10), closes_at=jst(2026, 2, 1)
+    )
     with pytest.raises(ValidationError) as excinfo:
         save_period(overlapping)
     assert "overlaps period 1" in str(excinfo.value)
@@ -66,14 +72,18 @@ def test_overlapping_period_is_a_validation_error_not_a_crash(two_periods):
 
 def test_touching_periods_do_not_overlap(two_periods):
     campaign, _, second = two_periods
-    third = PeriodFactory.build(campaign=campaign, number=3, opens_at=second.closes_at, closes_at=jst(2026, 4, 1))
+    third = PeriodFactory.build(
+        campaign=campaign, number=3, opens_at=second.closes_at, closes_at=jst(2026, 4, 1)
+    )
     save_period(third)
     assert campaign.periods.count() == 3
 
 
 def test_period_must_close_after_opening():
     campaign = CampaignFactory()
-    bad = PeriodFactory.build(campaign=campaign, number=1, opens_at=jst(2026, 1, 2), closes_at=jst(2026, 1, 1))
+    bad = PeriodFactory.build(
+        campaign=campaign, number=1, opens_at=jst(2026, 1, 2), closes_at=jst(2026, 1, 1)
+    )
     with pytest.raises(ValidationError) as excinfo:
         save_period(bad)
     assert "close after it opens" in str(excinfo.value)
@@ -81,7 +91,11 @@ def test_period_must_close_after_opening():
 
 def test_periods_of_other_campaigns_may_overlap(two_periods):
     other = CampaignFactory()
-    save_period(PeriodFactory.build(campaign=other, number=1, opens_at=jst(2026, 1, 1), closes_at=jst(2026, 3, 1)))
+    save_period(
+        PeriodFactory.build(
+            campaign=other, number=1, opens_at=jst(2026, 1, 1), closes_at=jst(2026, 3, 1)
+        )
+    )
     assert other.periods.count() == 1
 
 
@@ -94,15 +108,25 @@ def test_admin_formset_refuses_overlap_among_new_rows(admin_client):
     from tasuki.campaigns.models import Campaign, EntryPeriod
 
     FormSet = inlineformset_factory(
-        Campaign, EntryPeriod, formset=PeriodFormSet,
-        fields=["number", "name_ja", "name_en", "opens_at", "closes_at"], extra=2,
+        Campaign,
+        EntryPeriod,
+        formset=PeriodFormSet,
+        fields=["number", "name_ja", "name_en", "opens_at", "closes_at"],
+        extra=2,
     )
     data = {
-        "periods-TOTAL_FORMS": "2", "periods-INITIAL_FORMS": "0",
-        "periods-0-number": "1", "periods-0-name_ja": "一", "periods-0-name_en": "One",
-        "periods-0-opens_at": "2026-01-01 00:00", "periods-0-closes_at": "2026-02-01 00:00",
-        "periods-1-number": "2", "periods-1-name_ja": "二", "periods-1-name_en": "Two",
-        "periods-1-opens_at": "2026-01-15 00:00", "periods-1-closes_at": "2026-03-01 00:00",
+        "periods-TOTAL_FORMS": "2",
+        "periods-INITIAL_FORMS": "0",
+        "periods-0-number": "1",
+        "periods-0-name_ja": "一",
+        "periods-0-name_en": "One",
+        "periods-0-opens_at": "2026-01-01 00:00",
+        "periods-0-closes_at": "2026-02-01 00:00",
+        "periods-1-number": "2",
+        "periods-1-name_ja": "二",
+        "periods-1-name_en": "Two",
+        "periods-1-opens_at": "2026-01-15 00:00",
+        "periods-1-closes_at": "2026-03-01 00:00",
     }
     formset = FormSet(data, instance=campaign, prefix="periods")
     assert formset.is_valid() is False

@@ -7,7 +7,6 @@ photos and sends the mail, an SMTP server catches it, Chromium drives the form
 
 from __future__ import annotations
 
-import io
 import re
 
 import pillow_heif
@@ -53,7 +52,9 @@ def photo_files(tmp_path):
 def fill(page, lang: str) -> None:
     t = TEXT[lang]
     page.select_option("#id_language", lang)
-    page.fill("#id_appeal", "The whole city cheers." if lang == "en" else "街じゅうが応援してくれること。")
+    page.fill(
+        "#id_appeal", "The whole city cheers." if lang == "en" else "街じゅうが応援してくれること。"
+    )
     page.fill("#id_episode", t["episode"])
     page.fill("#id_wishes", "Benches at the finish." if lang == "en" else "ゴールにベンチを。")
     page.fill("#id_tagline", "a thank-you letter" if lang == "en" else "感謝の手紙")
@@ -84,7 +85,9 @@ def test_entrant_journey_on_a_phone(live_app, phone, transactional_db, tmp_path,
     fill(page, lang)
     page.set_input_files("#id_photos", photo_files(tmp_path))
     page.locator("#photo-list li.is-done").nth(1).wait_for()
-    assert page.locator("#id_episode_counter").inner_text().startswith(f"{len(t['episode'])} / 4000")
+    assert (
+        page.locator("#id_episode_counter").inner_text().startswith(f"{len(t['episode'])} / 4000")
+    )
 
     # Reload mid-way: the draft and the uploaded photos come back.
     page.wait_for_timeout(500)  # the draft is saved 300 ms after the last keystroke
@@ -95,7 +98,9 @@ def test_entrant_journey_on_a_phone(live_app, phone, transactional_db, tmp_path,
     assert_accessible(page)
 
     # Offline: the entry is kept and sent when the connection returns.
-    page.locator("altcha-widget input[type=checkbox]:checked, input[name=altcha][value]").first.wait_for(state="attached")
+    page.locator(
+        "altcha-widget input[type=checkbox]:checked, input[name=altcha][value]"
+    ).first.wait_for(state="attached")
     phone.set_offline(True)
     page.click("#submit-button")
     page.locator("#problem").wait_for(state="visible")

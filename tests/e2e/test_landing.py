@@ -16,7 +16,9 @@ def test_landing_on_a_phone(live_app, phone, transactional_db, lang):
     page = phone.new_page()
     page.goto(f"{live_app.url}/{lang}/{campaign.slug}/")
     assert page.locator("html").get_attribute("lang") == lang
-    assert page.locator("h1").inner_text() == (campaign.name_ja if lang == "ja" else campaign.name_en)
+    assert page.locator("h1").inner_text() == (
+        campaign.name_ja if lang == "ja" else campaign.name_en
+    )
     assert "JST" in page.locator(".state").inner_text()
     page.locator(".countdown").wait_for(state="visible")
     assert_accessible(page)

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 def submit(client, campaign, altcha_payload, **overrides) -> Entry:
     with translation.override("en"):
         url = reverse("entries:enter", args=[campaign.slug])
-    body = client.post(url, entry_data(altcha=altcha_payload(), **overrides),
-                       headers={"X-Tasuki-Fetch": "1"}).json()
+    body = client.post(
+        url, entry_data(altcha=altcha_payload(), **overrides), headers={"X-Tasuki-Fetch": "1"}
+    ).json()
     assert body["ok"], body
     return Entry.objects.get(receipt=body["receipt"])
 
@@ -29,7 +30,9 @@ def links(message: OutboxMessage) -> dict:
     return {kind: path for path, kind in found.items()}
 
 
-def test_confirmation_mail_has_working_verify_and_manage_links(client, campaign, altcha_payload, worker):
+def test_confirmation_mail_has_working_verify_and_manage_links(
+    client, campaign, altcha_payload, worker
+):
     entry = submit(client, campaign, altcha_payload)
     worker()
     message = OutboxMessage.objects.get(kind="entry_confirmation")
@@ -94,8 +97,11 @@ def test_erase_removes_photo_files(
     Image.new("RGB", (800, 600), (200, 30, 30)).save(buffer, "JPEG")
     buffer.name = "red.jpg"
     buffer.seek(0)
-    upload = client.post(reverse("entries:upload_photo", args=[campaign.slug]),
-                         {"photo": buffer, "submission_key": key}, headers={"X-Tasuki-Fetch": "1"})
+    upload = client.post(
+        reverse("entries:upload_photo", args=[campaign.slug]),
+        {"photo": buffer, "submission_key": key},
+        headers={"X-Tasuki-Fetch": "1"},
+    )
     token = upload.json()["token"]
     entry = submit(client, campaign, altcha_payload, submission_key=key, photo_tokens=[token])
     worker()
@@ -121,14 +127,18 @@ def test_manage_link_with_wrong_token_is_not_found(client, db):
     assert "does not open an entry" in response.content.decode()
 
 
-def test_resend_does_not_reveal_whether_an_address_has_entries(client, campaign, altcha_payload, worker):
+def test_resend_does_not_reveal_whether_an_address_has_entries(
+    client, campaign, altcha_payload, worker
+):
     submit(client, campaign, altcha_payload)
     worker()
     known = client.post("/en/manage/", {"email": "ALEX@example.com"})
     unknown = client.post("/en/manage/", {"email": "nobody@example.com"})
     assert known.status_code == unknown.status_code == 200
     strip = lambda r: r.content.decode().replace("csrfmiddlewaretoken", "")  # noqa: E731
-    assert re.sub(r'value="[^"]+"', "", strip(known)) == re.sub(r'value="[^"]+"', "", strip(unknown))
+    assert re.sub(r'value="[^"]+"', "", strip(known)) == re.sub(
+        r'value="[^"]+"', "", strip(unknown)
+    )
     worker()
     resent = OutboxMessage.objects.filter(kind="manage_links")
     assert resent.count() == 1

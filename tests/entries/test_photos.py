@@ -63,8 +63,14 @@ def encode(image: Image.Image, fmt: str, **params) -> bytes:
 def scene(width: int, height: int, mode: str = "RGB") -> Image.Image:
     """A deterministic picture with some detail (gradients and stripes)."""
     ramp = Image.linear_gradient("L").resize((width, height))
-    image = Image.merge("RGB", (ramp, ramp.transpose(Image.Transpose.ROTATE_90).resize(ramp.size),
-                                Image.new("L", (width, height), 90)))
+    image = Image.merge(
+        "RGB",
+        (
+            ramp,
+            ramp.transpose(Image.Transpose.ROTATE_90).resize(ramp.size),
+            Image.new("L", (width, height), 90),
+        ),
+    )
     for x in range(0, width, 40):
         image.paste((250, 250, 250), (x, 0, x + 6, height))
     return image.convert(mode)
@@ -111,7 +117,11 @@ SRGB_ICC = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 def jpeg_with_metadata(width: int = 1000, height: int = 700) -> bytes:
     """A phone JPEG as it leaves the phone: EXIF with GPS, XMP, an ICC profile."""
     return encode(
-        scene(width, height), "JPEG", quality=90, exif=exif_with_gps(), xmp=XMP,
+        scene(width, height),
+        "JPEG",
+        quality=90,
+        exif=exif_with_gps(),
+        xmp=XMP,
         icc_profile=SRGB_ICC,
     )
 
@@ -168,16 +178,24 @@ HTML = (
 #: (file name, bytes, code, message): each refused for its own reason.
 REFUSALS = {
     "pdf_named_jpg": ("race.jpg", lambda: PDF, "unsupported_type", NOT_A_PHOTO),
-    "text_named_jpg": ("race.jpg", lambda: b"Just some notes.\n" * 20, "unsupported_type",
-                       NOT_A_PHOTO),
+    "text_named_jpg": (
+        "race.jpg",
+        lambda: b"Just some notes.\n" * 20,
+        "unsupported_type",
+        NOT_A_PHOTO,
+    ),
     "gif": ("cheer.gif", lambda: encode(scene(64, 48), "GIF"), "unsupported_type", NOT_A_PHOTO),
     "truncated_jpeg": ("half.jpg", truncated_jpeg, "damaged", DAMAGED),
     "empty": ("empty.jpg", lambda: b"", "empty", EMPTY),
     "svg_named_png": ("drawing.png", lambda: SVG, "markup", MARKUP),
     "html_named_jpg": ("page.jpg", lambda: HTML, "markup", MARKUP),
     "decompression_bomb": ("bomb.png", bomb_png, "too_many_pixels", BOMB),
-    "ten_thousand_squared": ("huge.png", ten_thousand_squared_png, "too_many_pixels",
-                             TEN_THOUSAND_SQUARED),
+    "ten_thousand_squared": (
+        "huge.png",
+        ten_thousand_squared_png,
+        "too_many_pixels",
+        TEN_THOUSAND_SQUARED,
+    ),
 }
 
 
@@ -196,8 +214,16 @@ def refusal(data: bytes) -> tuple[str, str]:
         return caught.value.code, str(caught.value.message)
 
 
+def url_in(lang: str, name: str, *args) -> str:
+    """The URL under /ja/ or /en/, whatever language an earlier request left active."""
+    with translation.override(lang):
+        url = reverse(name, args=args)
+    assert url.startswith(f"/{lang}/")
+    return url
+
+
 def upload(client, campaign, name: str, data: bytes, *, key=None, lang: str = "en"):
-    url = reverse("entries:upload_photo", args=[campaign.slug]).replace("/ja/", f"/{lang}/", 1)
+    url = url_in(lang, "entries:upload_photo", campaign.slug)
     return client.post(
         url,
         {"photo": SimpleUploadedFile(name, data), "submission_key": str(key or uuid.uuid4())},
@@ -206,7 +232,7 @@ def upload(client, campaign, name: str, data: bytes, *, key=None, lang: str = "e
 
 
 def remove(client, campaign, token: str, key) -> dict:
-    url = reverse("entries:remove_photo", args=[campaign.slug]).replace("/ja/", "/en/", 1)
+    url = url_in("en", "entries:remove_photo", campaign.slug)
     return client.post(
         url, {"token": token, "submission_key": str(key)}, headers={"X-Tasuki-Fetch": "1"}
     ).json()
@@ -316,9 +342,7 @@ def test_upload_refuses_file_over_size_limit_and_stores_nothing(client, campaign
     assert stored_files(settings) == []
 
 
-def test_upload_far_over_size_limit_is_answered_413_from_content_length(
-    client, campaign, settings
-):
+def test_upload_far_over_size_limit_is_answered_413_from_content_length(client, campaign, settings):
     settings.TASUKI_PHOTO_MAX_BYTES = 200_000
     data = noise_jpeg(800, 600)
     assert len(data) > 200_000 + 256 * 1024  # past the allowance for the form around it
@@ -385,12 +409,27 @@ def test_inspect_reports_turned_jpeg_as_shown():
 @pytest.mark.parametrize(
     ("name", "make", "fmt", "size", "widths"),
     [
-        ("photo.jpg", lambda: encode(scene(2000, 1000), "JPEG", quality=88), "JPEG",
-         (2000, 1000), [480, 960, 1600]),
-        ("alpha.png", lambda: encode(scene(1000, 600, "RGBA"), "PNG"), "PNG",
-         (1000, 600), [480, 960]),
-        ("photo.webp", lambda: encode(scene(600, 400), "WEBP", quality=85), "WEBP",
-         (600, 400), [480]),
+        (
+            "photo.jpg",
+            lambda: encode(scene(2000, 1000), "JPEG", quality=88),
+            "JPEG",
+            (2000, 1000),
+            [480, 960, 1600],
+        ),
+        (
+            "alpha.png",
+            lambda: encode(scene(1000, 600, "RGBA"), "PNG"),
+            "PNG",
+            (1000, 600),
+            [480, 960],
+        ),
+        (
+            "photo.webp",
+            lambda: encode(scene(600, 400), "WEBP", quality=85),
+            "WEBP",
+            (600, 400),
+            [480],
+        ),
         ("IMG_0001.HEIC", iphone_heic, "HEIF", (200, 400), [200]),
     ],
     ids=["jpeg", "png_alpha", "webp", "heic"],
@@ -404,7 +443,11 @@ def test_upload_accepts_photo_and_worker_makes_clean_renditions(
     body = response.json()
     photo = Photo.objects.get()
     assert body == {
-        "ok": True, "token": photo.token, "width": size[0], "height": size[1], "format": fmt,
+        "ok": True,
+        "token": photo.token,
+        "width": size[0],
+        "height": size[1],
+        "format": fmt,
     }
     assert (photo.status, photo.size_bytes) == (PhotoStatus.UPLOADED, len(data))
 
@@ -446,7 +489,7 @@ def served_renditions(client, campaign, altcha_payload, worker, name: str, data:
     owner does (through the manage link): {(width, fmt): bytes}, and the photo."""
     key = uuid.uuid4()
     token = upload(client, campaign, name, data, key=key).json()["token"]
-    url = reverse("entries:enter", args=[campaign.slug]).replace("/ja/", "/en/", 1)
+    url = url_in("en", "entries:enter", campaign.slug)
     body = client.post(
         url,
         entry_data(submission_key=str(key), altcha=altcha_payload(), photo_tokens=[token]),
@@ -462,7 +505,7 @@ def served_renditions(client, campaign, altcha_payload, worker, name: str, data:
     for width in photo.renditions:
         for fmt in ("webp", "jpeg"):
             response = client.get(
-                reverse("entries:manage_photo", args=[manage_token, photo.token, width, fmt])
+                url_in("en", "entries:manage_photo", manage_token, photo.token, width, fmt)
             )
             assert response.status_code == 200
             assert response["Content-Type"] == f"image/{fmt}"
@@ -509,6 +552,22 @@ def test_turned_jpeg_renditions_are_upright(client, campaign):
     assert image.size == (480, 960)
     assert [round(c / 32) for c in image.getpixel((240, 100))] == [round(c / 32) for c in RED]
     assert [round(c / 32) for c in image.getpixel((240, 860))] == [round(c / 32) for c in BLUE]
+
+
+def test_photo_with_mistyped_exif_tag_is_still_processed(client, campaign, settings):
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "Apple"
+    exif[ORIENTATION] = 6
+    raw = exif.tobytes()
+    # Make (0x010F) relabelled ImageWidth (0x0100), still as text: Pillow cannot write it back.
+    broken = raw.replace(b"\x01\x0f\x00\x02", b"\x01\x00\x00\x02", 1)
+    assert broken != raw
+    response = upload(client, campaign, "odd.jpg", encode(scene(600, 300), "JPEG", exif=broken))
+    assert response.status_code == 200, response.content
+    photo = services.process_photo(Photo.objects.get().pk)
+    assert photo.status == PhotoStatus.READY
+    for (_, fmt), rendition in rendition_bytes(photo).items():
+        assert_no_metadata(rendition, fmt)
 
 
 # --- removing a photo before submitting ------------------------------------------------

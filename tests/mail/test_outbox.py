@@ -13,8 +13,11 @@ pytestmark = pytest.mark.django_db
 
 def queue(**kw) -> OutboxMessage:
     return OutboxMessage.objects.create(
-        kind="test", to_address=kw.get("to", "reader@example.com"), subject="Hello",
-        body="Body text\nwith lines", language="en",
+        kind="test",
+        to_address=kw.get("to", "reader@example.com"),
+        subject="Hello",
+        body="Body text\nwith lines",
+        language="en",
     )
 
 

@@ -229,7 +229,7 @@ class Photo(models.Model):
     class Meta:
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
-        ordering = ["entry", "position", "uploaded_at"]
+        ordering = ["position", "uploaded_at"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=PhotoStatus.values), name="photo_status_known"

@@ -89,11 +89,23 @@ def _megabytes(n: int, *, rounding=math.floor) -> str:
     return f"{hundredths / 100:.2f}".rstrip("0").rstrip(".")
 
 
+def too_large(size: int) -> PhotoError:
+    """The refusal for a photo of ``size`` bytes over the configured limit."""
+    return PhotoError(
+        "too_large",
+        _("This photo is %(size)s MB; the limit is %(limit)s MB. Please choose a smaller one.")
+        % {
+            "size": _megabytes(size, rounding=math.ceil),
+            "limit": _megabytes(settings.TASUKI_PHOTO_MAX_BYTES),
+        },
+    )
+
+
 def _orientation(image: Image.Image) -> int:
     """The EXIF orientation (1 when absent or unreadable: then nothing is turned)."""
     try:
         return int(image.getexif().get(ExifTags.Base.Orientation) or 1)
-    except Exception:  # noqa: BLE001 - metadata we cannot read is metadata we ignore
+    except Exception:  # metadata we cannot read is metadata we ignore
         return 1
 
 
@@ -106,16 +118,8 @@ def inspect(file: IO[bytes], *, size: int) -> PhotoInfo:
     """
     if size == 0:
         raise PhotoError("empty", _("This file is empty (0 bytes). Please choose the photo again."))
-    max_bytes = settings.TASUKI_PHOTO_MAX_BYTES
-    if size > max_bytes:
-        raise PhotoError(
-            "too_large",
-            _("This photo is %(size)s MB; the limit is %(limit)s MB. Please choose a smaller one.")
-            % {
-                "size": _megabytes(size, rounding=math.ceil),
-                "limit": _megabytes(max_bytes),
-            },
-        )
+    if size > settings.TASUKI_PHOTO_MAX_BYTES:
+        raise too_large(size)
     file.seek(0)
     head = file.read(1024)
     kind = sniff(head[:64])
@@ -237,8 +241,8 @@ def make_renditions(source: IO[bytes], *, name: str, storage: Storage) -> dict:
         opened.load()
         try:
             image = ImageOps.exif_transpose(opened)  # applies and drops the Orientation tag
-        except Exception:  # noqa: BLE001 - unreadable EXIF: the pixels stay as stored
-            image = opened.copy()
+        except Exception:  # EXIF Pillow cannot rewrite (struct.error, TypeError):
+            image = opened.copy()  # the pixels stay as stored
         image = _to_srgb(image)
     # Building fresh images from raw pixels guarantees no metadata can ride along.
     image = Image.frombytes("RGB", image.size, image.tobytes())

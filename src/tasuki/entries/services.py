@@ -192,7 +192,7 @@ def _attach_photos(entry: Entry, key: uuid.UUID, tokens: list[str]) -> None:
         )
     found = {
         p.token: p
-        for p in Photo.objects.select_for_update().filter(
+        for p in Photo.objects.select_for_update(of=("self",)).filter(
             token__in=tokens, submission_key=key, entry__isnull=True
         )
     }

@@ -38,7 +38,7 @@ from tasuki.core.timefmt import format_jst
 from tasuki.entries import services
 from tasuki.entries.forms import EntryForm, ResendForm
 from tasuki.entries.models import LIMITS, Entry, EntryStatus, Photo, private_storage
-from tasuki.entries.photos import PhotoError
+from tasuki.entries.photos import PhotoError, too_large
 from tasuki.entries.selectors import photos_for_display
 from tasuki.entries.tasks import resend_manage_links
 
@@ -333,18 +333,10 @@ def upload_photo(request: HttpRequest, slug: str) -> HttpResponse:
     get_campaign(slug)
     limit = settings.TASUKI_PHOTO_MAX_BYTES
     length = int(request.META.get("CONTENT_LENGTH") or 0)
-    if length > limit + 256 * 1024:
+    if length > limit + 256 * 1024:  # refuse before reading a body we would not keep
+        error = too_large(length)
         return JsonResponse(
-            {
-                "ok": False,
-                "code": "too_large",
-                "message": _(
-                    "This photo is %(size)s MB; the limit is %(limit)s MB. Please choose a "
-                    "smaller one."
-                )
-                % {"size": f"{length / 1_048_576:.1f}", "limit": limit // 1_048_576},
-            },
-            status=413,
+            {"ok": False, "code": error.code, "message": str(error.message)}, status=413
         )
     if _limited(request, "photo-upload-ip", settings.TASUKI_RATE_UPLOAD_IP, ratelimit_ip_key):
         return JsonResponse(
