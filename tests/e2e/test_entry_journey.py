@@ -166,3 +166,33 @@ def test_server_refusal_keeps_everything_typed(live_app, phone, transactional_db
     assert page.locator("#id_email").get_attribute("aria-invalid") == "true"
     assert_accessible(page)
     assert Entry.objects.count() == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_dropped_connection_mid_upload_is_retried(
+    live_app, phone, transactional_db, tmp_path, lang
+):
+    campaign = open_campaign()
+    page = phone.new_page()
+    dropped = []
+
+    def drop_first(route):
+        if not dropped:
+            dropped.append(route.request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/enter/photos/", drop_first)
+    page.goto(f"{live_app.url}/{lang}/{campaign.slug}/enter/")
+    page.fill("#id_title", TEXT[lang]["title"])
+    jpeg = tmp_path / "photo.jpg"
+    Image.new("RGB", (800, 600), (20, 20, 200)).save(jpeg, "JPEG")
+    page.set_input_files("#id_photos", str(jpeg))
+    retrying = "connection dropped" if lang == "en" else "接続"
+    page.get_by_text(re.compile(retrying)).wait_for()
+    page.locator("#photo-list li.is-done").wait_for(timeout=30_000)
+    assert len(dropped) == 1
+    assert Photo.objects.filter(entry__isnull=True).count() == 1
+    assert page.input_value("#id_title") == TEXT[lang]["title"]
+    assert_accessible(page)
