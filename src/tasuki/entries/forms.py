@@ -46,18 +46,36 @@ def clean_text(value: str, *, multiline: bool) -> str:
     return value.strip() if multiline else " ".join(value.split())
 
 
-TEXT_FIELDS = {
-    # name: (multiline, required)
-    "title": (False, True),
-    "pen_name": (False, True),
-    "real_name": (False, True),
-    "resonated_story": (True, False),
-    "appeal": (True, True),
-    "episode": (True, True),
-    "wishes": (True, True),
-    "tagline": (False, True),
-    "guardian_name": (False, False),
-}
+class AnswerField(forms.CharField):
+    """A text answer: normalised, free of control characters, and within its limit.
+
+    The limit is counted in characters as the form's live counter counts them,
+    and carried to the page as ``data-limit`` for that counter. There is no
+    ``maxlength`` attribute: the browser would cut a pasted text silently,
+    where the entrant should see how much to shorten it.
+    """
+
+    def __init__(self, *, limit: str, multiline: bool = False, **kwargs) -> None:
+        self.limit = LIMITS[limit]
+        self.multiline = multiline
+        kwargs.setdefault("strip", False)
+        super().__init__(**kwargs)
+        self.widget.attrs["data-limit"] = str(self.limit)
+
+    def to_python(self, value):
+        return clean_text(super().to_python(value), multiline=self.multiline)
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > self.limit:
+            raise ValidationError(
+                _(
+                    "This answer is %(count)s characters long; the limit is %(limit)s. "
+                    "Please shorten it by %(over)s characters."
+                ),
+                code="too_long",
+                params={"count": len(value), "limit": self.limit, "over": len(value) - self.limit},
+            )
 
 
 def _textarea(rows: int) -> forms.Textarea:
@@ -70,7 +88,9 @@ class EntryForm(forms.Form):
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
     language = forms.ChoiceField(label=_("Language of your story"), choices=ContentLanguage.choices)
 
-    resonated_story = forms.CharField(
+    resonated_story = AnswerField(
+        limit="resonated_story",
+        multiline=True,
         label=_("1. Which relay story resonated with you most?"),
         help_text=_("Optional. Tell us which story and why, and at which km mark it sits."),
         required=False,
@@ -84,33 +104,44 @@ class EntryForm(forms.Form):
         decimal_places=3,
         widget=forms.NumberInput(attrs={"step": "0.001", "inputmode": "decimal"}),
     )
-    appeal = forms.CharField(
+    appeal = AnswerField(
+        limit="appeal",
+        multiline=True,
         label=_("2. What is the race's biggest appeal to you?"),
         help_text=_("Why do you want to run it, or be part of it?"),
         widget=_textarea(4),
     )
-    episode = forms.CharField(
+    episode = AnswerField(
+        limit="episode",
+        multiline=True,
         label=_("3. An episode connected with the race that moved you"),
         help_text=_("This is the heart of your entry: tell it as you would to a friend."),
         widget=_textarea(10),
     )
-    wishes = forms.CharField(
+    wishes = AnswerField(
+        limit="wishes",
+        multiline=True,
         label=_("4. The race turns 20 in 2027. What do you wish for it?"),
         widget=_textarea(4),
     )
-    tagline = forms.CharField(
+    tagline = AnswerField(
+        limit="tagline",
         label=_("5. Finish the line: “#MyRace is …”"),
         help_text=_("One short line."),
     )
-    title = forms.CharField(label=_("Title of your story"))
-    pen_name = forms.CharField(
-        label=_("Pen name"), help_text=_("Shown with your story if it is published.")
+    title = AnswerField(limit="title", label=_("Title of your story"))
+    pen_name = AnswerField(
+        limit="pen_name",
+        label=_("Pen name"),
+        help_text=_("Shown with your story if it is published."),
     )
     role = forms.ChoiceField(label=_("You take part as"), choices=Role.choices)
     country = LazyTypedChoiceField(label=_("Country or region"), choices=countries)
 
-    real_name = forms.CharField(
-        label=_("Your real name"), help_text=_("Never published. Staff use it to contact winners.")
+    real_name = AnswerField(
+        limit="real_name",
+        label=_("Your real name"),
+        help_text=_("Never published. Staff use it to contact winners."),
     )
     email = forms.EmailField(
         label=_("E-mail address"),
@@ -131,7 +162,9 @@ class EntryForm(forms.Form):
     age_group = forms.ChoiceField(
         label=_("Age"), choices=AgeGroup.choices, widget=forms.RadioSelect
     )
-    guardian_name = forms.CharField(label=_("Parent's or guardian's name"), required=False)
+    guardian_name = AnswerField(
+        limit="guardian_name", label=_("Parent's or guardian's name"), required=False
+    )
     guardian_consent = forms.BooleanField(
         label=_("My parent or guardian has read the terms and agrees to my entry."),
         required=False,
@@ -154,53 +187,8 @@ class EntryForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for name, limit in LIMITS.items():
-            if name in self.fields:
-                self.fields[name].widget.attrs["data-limit"] = str(limit)
         self.fields["real_name"].widget.attrs["autocomplete"] = "name"
         self.fields["country"].choices = [("", "—"), *list(countries)]
-
-    def _clean_text_field(self, name: str) -> str:
-        multiline, _required = TEXT_FIELDS[name]
-        value = clean_text(self.cleaned_data.get(name) or "", multiline=multiline)
-        limit = LIMITS.get(name)
-        if limit and len(value) > limit:
-            raise ValidationError(
-                _(
-                    "This answer is %(count)s characters long; the limit is %(limit)s. "
-                    "Please shorten it by %(over)s characters."
-                ),
-                code="too_long",
-                params={"count": len(value), "limit": limit, "over": len(value) - limit},
-            )
-        return value
-
-    def clean_title(self):
-        return self._clean_text_field("title")
-
-    def clean_pen_name(self):
-        return self._clean_text_field("pen_name")
-
-    def clean_real_name(self):
-        return self._clean_text_field("real_name")
-
-    def clean_resonated_story(self):
-        return self._clean_text_field("resonated_story")
-
-    def clean_appeal(self):
-        return self._clean_text_field("appeal")
-
-    def clean_episode(self):
-        return self._clean_text_field("episode")
-
-    def clean_wishes(self):
-        return self._clean_text_field("wishes")
-
-    def clean_tagline(self):
-        return self._clean_text_field("tagline")
-
-    def clean_guardian_name(self):
-        return self._clean_text_field("guardian_name")
 
     def clean_email(self):
         return self.cleaned_data["email"].strip()

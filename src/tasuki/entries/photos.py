@@ -23,6 +23,8 @@ from django.core.files.storage import Storage
 from django.utils.translation import gettext_lazy as _
 from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from tasuki.core.errors import EntrantError
+
 pillow_heif.register_heif_opener()
 
 #: The formats we accept, by what Pillow calls them, and what entrants call them.
@@ -35,13 +37,10 @@ _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b
 _QUARTER_TURNS = {5, 6, 7, 8}
 
 
-class PhotoError(ValueError):
+class PhotoError(EntrantError, ValueError):
     """A photo we cannot take, with a translated message for the entrant."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    field = "photos"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tasuki.campaigns.models import Campaign, EntryPeriod
 from tasuki.campaigns.selectors import current_terms
+from tasuki.core.errors import EntrantError
 from tasuki.core.net import pseudonym
 from tasuki.entries import photos as photo_lib
 from tasuki.entries.models import (
@@ -48,13 +49,8 @@ class EntryClosed(Exception):
         self.period = period
 
 
-class EntryRefused(Exception):
+class EntryRefused(EntrantError):
     """A submission that cannot be saved as it is, with a message for the entrant."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -137,7 +133,7 @@ def create_entry(
     transaction). The period check is the caller's: :func:`submit_entry` does it."""
     terms = current_terms(campaign)
     if terms is None:
-        raise EntryRefused(str(_("This campaign has no terms published yet.")))
+        raise EntryRefused("no_terms", _("This campaign has no terms published yet."))
     key = data["submission_key"]
     entry = Entry.objects.create(
         campaign=campaign,
@@ -187,7 +183,8 @@ def _attach_photos(entry: Entry, key: uuid.UUID, tokens: list[str]) -> None:
     tokens = list(dict.fromkeys(t for t in tokens if t))  # keep order, drop repeats
     if len(tokens) > MAX_PHOTOS:
         raise EntryRefused(
-            str(_("An entry can have at most %(max)s photos.") % {"max": MAX_PHOTOS}),
+            "too_many_photos",
+            _("An entry can have at most %(max)s photos.") % {"max": MAX_PHOTOS},
             field="photos",
         )
     found = {
@@ -199,6 +196,7 @@ def _attach_photos(entry: Entry, key: uuid.UUID, tokens: list[str]) -> None:
     missing = [t for t in tokens if t not in found]
     if missing:
         raise EntryRefused(
+            "photo_missing",
             str(
                 _(
                     "One of your photos is no longer on our server (uploads are kept for two "

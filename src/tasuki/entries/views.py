@@ -182,42 +182,30 @@ def _submit(request: HttpRequest, campaign) -> HttpResponse:
         if key
         else []
     )
+
+    def refuse(message: str, *, status: int = 400, field: str | None = None) -> HttpResponse:
+        return _refuse(request, campaign, form, message, status=status, photos=photos, field=field)
+
     if _limited(request, "entry-submit-ip", settings.TASUKI_RATE_SUBMIT_IP, ratelimit_ip_key):
-        return _refuse(
-            request,
-            campaign,
-            form,
-            status=429,
-            photos=photos,
-            message=_(
+        return refuse(
+            _(
                 "Many entries have come from your connection in the last hour, so we are "
                 "pausing it for a while. Your answers are kept on this page: please try again "
                 "in an hour."
             ),
+            status=429,
         )
     valid = form.is_valid()
     if form.data.get("website"):
-        return _refuse(
-            request,
-            campaign,
-            form,
-            status=400,
-            photos=photos,
-            field="website",
-            message=_(
+        return refuse(
+            _(
                 "The field “Leave this field empty” has something in it (perhaps your browser "
                 "filled it in). Please empty it and press Send again."
             ),
+            field="website",
         )
     if key is None:
-        return _refuse(
-            request,
-            campaign,
-            form,
-            status=400,
-            photos=photos,
-            message=_("The form was incomplete. Please reload the page; your answers are kept."),
-        )
+        return refuse(_("The form was incomplete. Please reload the page; your answers are kept."))
     photo_problem = None
     for upload in request.FILES.getlist("photos"):  # the no-JavaScript path
         try:
@@ -225,42 +213,29 @@ def _submit(request: HttpRequest, campaign) -> HttpResponse:
         except PhotoError as exc:
             photo_problem = f"{_('Photo')} “{upload.name[:60]}”: {exc.message}"
     if not valid:
-        return _refuse(
-            request,
-            campaign,
-            form,
-            status=400,
-            photos=photos,
-            message=photo_problem
+        return refuse(
+            photo_problem
             or _(
                 "Some answers need your attention: see the messages next to them. "
                 "Everything you wrote is still here."
-            ),
+            )
         )
     if photo_problem:
-        return _refuse(
-            request, campaign, form, photo_problem, status=400, photos=photos, field="photos"
-        )
+        return refuse(photo_problem, field="photos")
     altcha_problem = _altcha_problem(request, key)
     if altcha_problem:
-        return _refuse(
-            request, campaign, form, altcha_problem, status=400, photos=photos, field="altcha"
-        )
+        return refuse(altcha_problem, field="altcha")
     email_key = services.email_digest(form.cleaned_data["email"])
     if _limited(
         request, "entry-submit-email", settings.TASUKI_RATE_SUBMIT_EMAIL, lambda g, r: email_key
     ):
-        return _refuse(
-            request,
-            campaign,
-            form,
-            status=429,
-            photos=photos,
-            field="email",
-            message=_(
+        return refuse(
+            _(
                 "Several entries have just been sent with this e-mail address. Please wait an "
                 "hour before sending another; your answers are kept on this page."
             ),
+            status=429,
+            field="email",
         )
     token_order = [*tokens, *[p.token for p in photos if p.token not in tokens]]
     try:
@@ -271,31 +246,18 @@ def _submit(request: HttpRequest, campaign) -> HttpResponse:
             ip=client_ip(request),
         )
     except services.EntryClosed as closed:
-        return _refuse(
-            request,
-            campaign,
-            form,
-            _closed_message(campaign, closed.period),
-            status=409,
-            photos=photos,
-        )
+        return refuse(_closed_message(campaign, closed.period), status=409)
     except services.EntryRefused as refused:
-        return _refuse(
-            request, campaign, form, refused.message, status=400, photos=photos, field=refused.field
-        )
+        return refuse(refused.message, field=refused.field)
     except DatabaseError:
         log.exception("entry could not be saved")
-        return _refuse(
-            request,
-            campaign,
-            form,
-            status=503,
-            photos=photos,
-            message=_(
+        return refuse(
+            _(
                 "We could not save your entry just now because of a problem on our side. "
                 "Nothing is lost: your answers are still here. Please press Send again in a "
                 "moment."
             ),
+            status=503,
         )
     return _success(request, result.entry)
 
