@@ -24,6 +24,10 @@ DEMO_FILE = Path(__file__).parent / "demo" / "entries.json"
 _NAMESPACE = uuid.UUID("5b0f7f0e-3c1a-4d3e-9a57-7461c1a5e001")
 
 
+def _handle(value: str) -> str:
+    return "@" + value.lstrip("@") if value else ""
+
+
 def demo_entries() -> list[dict]:
     return json.loads(DEMO_FILE.read_text(encoding="utf-8"))
 
@@ -61,6 +65,9 @@ def load_demo_entries(campaign: Campaign, *, photos: bool = True) -> int:
                     if item.get("resonated_km")
                     else None,
                     "guardian_consent": item["age_group"] == "minor",
+                    # Handles are stored as the form stores them, with the "@".
+                    "instagram_handle": _handle(item.get("instagram_handle", "")),
+                    "x_handle": _handle(item.get("x_handle", "")),
                 },
                 photo_tokens=tokens,
                 at=at,
