@@ -572,17 +572,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--drain-timeout",
         type=float,
-        default=300,
+        default=420,
         help="seconds to wait for the task worker to finish photo renditions and mail",
     )
+    parser.add_argument("--task-workers", type=int, default=1, help="manage.py db_worker processes")
     parser.add_argument(
-        "--workaround-photo-lock",
-        action="store_true",
-        help=(
-            "serve the product through bench/workaround_wsgi.py, which works around the "
-            "PostgreSQL 'FOR UPDATE ... nullable side of an outer join' failure of photo "
-            "entries (see that module); the figures are then NOT those of the product as it is"
-        ),
+        "--worker-nice",
+        type=int,
+        default=0,
+        help="run the task worker(s) under `nice -n` this value (0: same priority as the web)",
     )
     parser.add_argument("--db-name", default="tasuki_bench", help="database to (re)create")
     parser.add_argument(
@@ -594,8 +592,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="keep the database and the temporary directory (logs, photos) afterwards",
     )
     args = parser.parse_args(argv)
-    if args.entries < 1 or args.concurrency < 1 or not 0 <= args.retry_share <= 1:
-        parser.error("--entries and --concurrency must be >= 1, --retry-share within 0..1")
+    if min(args.entries, args.concurrency, args.task_workers, args.workers, args.threads) < 1:
+        parser.error("--entries, --concurrency, --task-workers, --workers, --threads must be >= 1")
+    if not 0 <= args.retry_share <= 1 or not 0 <= args.worker_nice <= 19:
+        parser.error("--retry-share must be within 0..1 and --worker-nice within 0..19")
     return args
 
 
@@ -629,10 +629,10 @@ def base_env(args, tmp: Path, smtp_port: int, web_port: int) -> dict:
     return env
 
 
-def gunicorn_cmd(args, port: int, *, app: str = "tasuki.wsgi") -> list[str]:
+def gunicorn_cmd(args, port: int) -> list[str]:
     return [
         GUNICORN,
-        app,
+        "tasuki.wsgi",
         "--pythonpath",
         "src",
         "--bind",
@@ -860,16 +860,15 @@ def main(argv: list[str] | None = None) -> int:
         controller.start()
 
         say("\nConfiguration")
-        app = "bench.workaround_wsgi" if args.workaround_photo_lock else "tasuki.wsgi"
+        say("  web:    " + " ".join(gunicorn_cmd(args, web_port)).replace(str(ROOT) + "/", ""))
+        worker_cmd = [PYTHON, "manage.py", "db_worker", "--no-reload", "--interval", "0.2",
+                      "--no-startup-delay"]  # fmt: skip
+        if args.worker_nice:
+            worker_cmd = ["nice", "-n", str(args.worker_nice), *worker_cmd]
         say(
-            "  web:    "
-            + " ".join(gunicorn_cmd(args, web_port, app=app)).replace(str(ROOT) + "/", "")
-        )
-        if args.workaround_photo_lock:
-            say("  !! --workaround-photo-lock: product patched in the web process (see above)")
-        say(
-            "  worker: python manage.py db_worker --no-reload --interval 0.2 "
-            "--no-startup-delay (one process)"
+            "  worker: "
+            + " ".join(worker_cmd).replace(PYTHON, "python")
+            + f" ({args.task_workers} process{'es' if args.task_workers > 1 else ''})"
         )
         shown = [
             "TASUKI_MODE", "DEBUG", "DATABASE_URL", "EMAIL_URL", "ALTCHA_COST",
@@ -890,8 +889,6 @@ def main(argv: list[str] | None = None) -> int:
 
         client_timeout = 600.0
         phases: dict[str, dict] = {}
-        worker_cmd = [PYTHON, "manage.py", "db_worker", "--no-reload", "--interval", "0.2",
-                      "--no-startup-delay"]  # fmt: skip
 
         # 3. baseline: a bare insert behind the same gunicorn configuration
         if not args.skip_baseline:
@@ -911,8 +908,9 @@ def main(argv: list[str] | None = None) -> int:
             say(f"  rows in bench_bare: {rows} (acknowledged: {len(bare['acked'])})")
 
         # 4. the product
-        web = procs.start("gunicorn", gunicorn_cmd(args, web_port, app=app), env)
-        procs.start("db_worker", worker_cmd, env)
+        web = procs.start("gunicorn", gunicorn_cmd(args, web_port), env)
+        for k in range(args.task_workers):
+            procs.start(f"db_worker-{k + 1}", worker_cmd, env)
         wait_http(f"http://127.0.0.1:{web_port}/healthz", web)
         base_url = f"http://127.0.0.1:{web_port}"
         if not args.skip_baseline:
@@ -954,7 +952,8 @@ def main(argv: list[str] | None = None) -> int:
             say(
                 f"  photo renditions: {photo_tasks[0]} done in {float(photo_tasks[1]):.0f} s "
                 f"({photo_tasks[0] / float(photo_tasks[1]):.2f}/s), "
-                f"{float(photo_tasks[2]) * 1000:.0f} ms each on average (one worker process)"
+                f"{float(photo_tasks[2]) * 1000:.0f} ms each on average "
+                f"({args.task_workers} worker process{'es' if args.task_workers > 1 else ''})"
             )
         failed = query(
             args.db_name,
