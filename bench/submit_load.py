@@ -579,8 +579,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--worker-nice",
         type=int,
-        default=0,
-        help="run the task worker(s) under `nice -n` this value (0: same priority as the web)",
+        default=10,
+        help=(
+            "run the task worker(s) under `nice -n` this value, as the Procfile does "
+            "(0: same priority as the web)"
+        ),
+    )
+    parser.add_argument(
+        "--cache-url",
+        default="redis://127.0.0.1:6379/15",
+        help=(
+            "CACHE_URL of the server (rate limits, proof-of-work bookkeeping): Redis as "
+            "production runs it, or dbcache://tasuki_cache for the no-Redis default"
+        ),
     )
     parser.add_argument("--db-name", default="tasuki_bench", help="database to (re)create")
     parser.add_argument(
@@ -613,6 +624,7 @@ def base_env(args, tmp: Path, smtp_port: int, web_port: int) -> dict:
             "LOG_LEVEL": "WARNING",
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.db_name}",
             "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+            "CACHE_URL": args.cache_url,
             "SITE_URL": f"http://127.0.0.1:{web_port}",
             "TASUKI_VAR_DIR": str(tmp / "var"),
             "PRIVATE_MEDIA_ROOT": str(tmp / "private"),
@@ -648,6 +660,29 @@ def gunicorn_cmd(args, port: int) -> list[str]:
         "--keep-alive",
         "5",
     ]
+
+
+def redis_client(cache_url: str):
+    """A client for the Redis database of ``cache_url``, or None when the cache is not Redis."""
+    if not cache_url.startswith(("redis://", "rediss://")):
+        return None
+    import redis
+
+    return redis.Redis.from_url(cache_url)
+
+
+def cache_census(args) -> tuple[str, int, int]:
+    """Where the cache lives, how many keys it holds, and how many are ALTCHA 'used' tags."""
+    client = redis_client(args.cache_url)
+    if client is not None:
+        keys = list(client.scan_iter(count=1000))
+        return "Redis", len(keys), sum(b"tasuki:altcha:" in k for k in keys)
+    rows = query(args.db_name, "SELECT count(*) FROM tasuki_cache")[0][0]
+    tags = query(
+        args.db_name, "SELECT count(*) FROM tasuki_cache WHERE cache_key LIKE %s",
+        "%tasuki:altcha:%",
+    )[0][0]  # fmt: skip
+    return "database table", rows, tags
 
 
 def tasks_table(dbname: str):
@@ -832,6 +867,8 @@ def main(argv: list[str] | None = None) -> int:
         env = base_env(args, tmp, smtp_port, web_port)
         run_manage(["migrate", "--no-input", "-v", "0"], env)
         run_manage(["createcachetable"], env)
+        if (client := redis_client(args.cache_url)) is not None:
+            client.flushdb()  # the bench's own Redis database: start from nothing
         run_manage(["shell", "-c", SETUP_SNIPPET.format(slug=SLUG)], env)
         query(args.db_name, "SELECT 1")
         import psycopg
@@ -871,7 +908,7 @@ def main(argv: list[str] | None = None) -> int:
             + f" ({args.task_workers} process{'es' if args.task_workers > 1 else ''})"
         )
         shown = [
-            "TASUKI_MODE", "DEBUG", "DATABASE_URL", "EMAIL_URL", "ALTCHA_COST",
+            "TASUKI_MODE", "DEBUG", "DATABASE_URL", "EMAIL_URL", "CACHE_URL", "ALTCHA_COST",
             "ALTCHA_KEY_PREFIX", "TASUKI_RATE_SUBMIT_IP", "TASUKI_RATE_SUBMIT_EMAIL",
             "TASUKI_RATE_UPLOAD_IP", "PRIVATE_STORAGE_OPTIONS",
         ]  # fmt: skip
@@ -971,14 +1008,10 @@ def main(argv: list[str] | None = None) -> int:
                     break
             time.sleep(0.2)
         mail_delays(phases, mailbox)
-        altcha_tags = query(
-            args.db_name, "SELECT count(*) FROM tasuki_cache WHERE cache_key LIKE %s",
-            "%tasuki:altcha:%",
-        )[0][0]  # fmt: skip
-        cache_rows = query(args.db_name, "SELECT count(*) FROM tasuki_cache")[0][0]
         used = sum(r["altcha_sent"] for r in phases.values())
+        where, cache_rows, altcha_tags = cache_census(args)
         say(
-            f"  cache table: {cache_rows} rows; ALTCHA 'used' tags still held: {altcha_tags} "
+            f"  cache ({where}): {cache_rows} keys; ALTCHA 'used' tags still held: {altcha_tags} "
             f"of {used} distinct solutions sent (each entry's tag should live ~1 h)"
         )
         zero_loss = check_zero_loss(args.db_name, phases, mailbox, tmp)

@@ -49,9 +49,12 @@ def campaign_status(campaign: Campaign, at: dt.datetime | None = None) -> Campai
     return CampaignStatus(state=state, current=current, next=nxt, previous=prev)
 
 
-def get_campaign(slug: str) -> Campaign:
+def get_campaign(slug: str, *, with_periods: bool = True) -> Campaign:
+    """The campaign at ``slug`` or a 404; its periods come along unless the caller
+    needs none (the submit and upload paths, where every query counts)."""
+    queryset = Campaign.objects.prefetch_related("periods") if with_periods else Campaign.objects
     try:
-        return Campaign.objects.prefetch_related("periods").get(slug=slug)
+        return queryset.get(slug=slug)
     except Campaign.DoesNotExist as exc:
         raise Http404 from exc
 

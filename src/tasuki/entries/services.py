@@ -89,9 +89,6 @@ def submit_entry(
     :class:`EntryClosed` when no period is open at the moment of saving.
     """
     key = data["submission_key"]
-    existing = find_by_submission_key(key)
-    if existing:
-        return SubmitResult(existing, created=False)
     try:
         with transaction.atomic():
             now = timezone.now()  # the deadline is judged when the row is written
@@ -109,10 +106,12 @@ def submit_entry(
             from tasuki.entries.tasks import after_submit
 
             after_submit.enqueue(entry.pk)
-    except IntegrityError:
-        # Two requests with one key raced past the first lookup: the loser
-        # returns the winner's entry. (A receipt collision, one in 2^60, also
-        # lands here and surfaces as an error; the browser's retry then succeeds.)
+    except (IntegrityError, EntryClosed):
+        # The unique submission key settles repeats without a lookup on the way in
+        # (the view answers most of them before calling here): a retry, or two
+        # requests for one draft racing, gets the first entry, even after the
+        # deadline. (A receipt collision, one in 2^60, finds nothing and surfaces
+        # as an error; the browser's retry then succeeds.)
         existing = find_by_submission_key(key)
         if existing:
             return SubmitResult(existing, created=False)
@@ -181,6 +180,8 @@ def _last_closed(campaign: Campaign, at: dt.datetime) -> EntryPeriod | None:
 
 def _attach_photos(entry: Entry, key: uuid.UUID, tokens: list[str]) -> None:
     tokens = list(dict.fromkeys(t for t in tokens if t))  # keep order, drop repeats
+    if not tokens:
+        return
     if len(tokens) > MAX_PHOTOS:
         raise EntryRefused(
             "too_many_photos",

@@ -164,7 +164,7 @@ def _refuse(request, campaign, form, message: str, *, status: int, photos=(), fi
 @never_cache
 @require_http_methods(["GET", "POST"])
 def enter(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = get_campaign(slug)
+    campaign = get_campaign(slug, with_periods=request.method == "GET")
     if request.method == "GET":
         form = EntryForm(initial={"submission_key": uuid.uuid4(), "language": get_language()[:2]})
         return render(request, "entries/form.html", _form_context(request, campaign, form))
@@ -292,7 +292,7 @@ def _success(request: HttpRequest, entry: Entry) -> HttpResponse:
 @require_POST
 def upload_photo(request: HttpRequest, slug: str) -> HttpResponse:
     """Take one photo for a draft; answers JSON with its token or a message."""
-    get_campaign(slug)
+    get_campaign(slug, with_periods=False)
     limit = settings.TASUKI_PHOTO_MAX_BYTES
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > limit + 256 * 1024:  # refuse before reading a body we would not keep
