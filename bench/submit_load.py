@@ -38,6 +38,7 @@ import asyncio
 import base64
 import collections
 import concurrent.futures
+import contextlib
 import io
 import json
 import multiprocessing
@@ -228,6 +229,57 @@ class Processes:
     def stop_all(self) -> None:
         for name in list(self.running):
             self.stop(name)
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                todo.extend(int(c) for c in task.read_text().split())
+    return found
+
+
+def cpu_by_role(procs: Processes) -> dict[str, float]:
+    """CPU seconds used so far by the web server, the task worker(s) and PostgreSQL."""
+    usage: dict[str, float] = collections.defaultdict(float)
+    for name, proc in procs.running.items():
+        role = "web" if name.startswith("gunicorn") else "worker"
+        usage[role] += sum(_cpu_seconds(p) for p in _descendants(proc.pid))
+    for stat in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if stat.read_text().strip() == "postgres":
+                usage["postgres"] += _cpu_seconds(int(stat.parent.name))
+        except (OSError, ValueError):
+            pass
+    return usage
+
+
+def report_cpu(before: dict[str, float], after: dict[str, float], res: dict) -> None:
+    """CPU per accepted entry in each part of the system during one timed phase."""
+    acked = len({r for _, _, r, _ in res["acked"]}) or 1
+    parts = {role: after.get(role, 0.0) - before.get(role, 0.0) for role in after}
+    parts["load client"] = res["client_cpu_timed"]
+    say(
+        "  CPU per accepted entry: "
+        + ", ".join(f"{role} {sec * 1000 / acked:.1f} ms" for role, sec in parts.items())
+        + f" (machine: {os.cpu_count()} cores = {2 * 1000 * res['wall'] / acked:.1f} ms "
+        "of CPU per entry available)"
+    )
 
 
 def wait_http(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
@@ -560,6 +612,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("--entries", type=int, default=200, help="entries (N) per phase")
+    parser.add_argument(
+        "--photo-entries",
+        type=int,
+        default=None,
+        help="entries in the photo phase (default: --entries; 0 skips the phase)",
+    )
     parser.add_argument("--concurrency", type=int, default=20, help="entries in flight (C)")
     parser.add_argument(
         "--retry-share",
@@ -603,6 +661,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="keep the database and the temporary directory (logs, photos) afterwards",
     )
     args = parser.parse_args(argv)
+    if args.photo_entries is None:
+        args.photo_entries = args.entries
     if min(args.entries, args.concurrency, args.task_workers, args.workers, args.threads) < 1:
         parser.error("--entries, --concurrency, --task-workers, --workers, --threads must be >= 1")
     if not 0 <= args.retry_share <= 1 or not 0 <= args.worker_nice <= 19:
@@ -933,14 +993,17 @@ def main(argv: list[str] | None = None) -> int:
             bare_port = free_port()
             web = procs.start("gunicorn-bare", gunicorn_cmd(args, bare_port), bare_env)
             wait_http(f"http://127.0.0.1:{bare_port}/healthz", web)
+            cpu_before = cpu_by_role(procs)
             bare = client_in_process(
                 ClientSpec("bare", f"http://127.0.0.1:{bare_port}", args.entries,
                            args.concurrency, 0.0),
                 client_timeout,
             )  # fmt: skip
+            cpu_after = cpu_by_role(procs)
             procs.stop("gunicorn-bare")
             report_phase("baseline: bare Django view, one INSERT (TASUKI_URLCONF=bench.bare_urls)",
                          bare)  # fmt: skip
+            report_cpu(cpu_before, cpu_after, bare)
             rows = query(args.db_name, "SELECT count(*) FROM bench_bare")[0][0]
             say(f"  rows in bench_bare: {rows} (acknowledged: {len(bare['acked'])})")
 
@@ -951,20 +1014,27 @@ def main(argv: list[str] | None = None) -> int:
         wait_http(f"http://127.0.0.1:{web_port}/healthz", web)
         base_url = f"http://127.0.0.1:{web_port}"
         if not args.skip_baseline:
+            cpu_before = cpu_by_role(procs)
             text = client_in_process(
                 ClientSpec("text", base_url, args.entries, args.concurrency, args.retry_share,
                            seed=2),
                 client_timeout,
             )  # fmt: skip
+            cpu_after = cpu_by_role(procs)
             phases["text"] = text
             report_phase("Tasuki: text-only entries (final submit, no photo)", text)
-        photo = client_in_process(
-            ClientSpec("photo", base_url, args.entries, args.concurrency, args.retry_share,
-                       str(photo_path), seed=3),
-            client_timeout,
-        )  # fmt: skip
-        phases["photo"] = photo
-        report_phase("Tasuki: entries with one 3-4 MB photo (upload + submit)", photo)
+            report_cpu(cpu_before, cpu_after, text)
+        if args.photo_entries:
+            cpu_before = cpu_by_role(procs)
+            photo = client_in_process(
+                ClientSpec("photo", base_url, args.photo_entries, args.concurrency,
+                           args.retry_share, str(photo_path), seed=3),
+                client_timeout,
+            )  # fmt: skip
+            cpu_after = cpu_by_role(procs)
+            phases["photo"] = photo
+            report_phase("Tasuki: entries with one 3-4 MB photo (upload + submit)", photo)
+            report_cpu(cpu_before, cpu_after, photo)
 
         # 5. drain and check
         say("\n== background work ==")
@@ -1026,22 +1096,25 @@ def main(argv: list[str] | None = None) -> int:
                 f"  text-only throughput: {ours:.1f} entries/s = {ratio:.0%} of the bare insert "
                 f"({floor:.1f}/s); target >= 50%: {'met' if ratio >= 0.5 else 'NOT met'}"
             )
-        p99 = pct(photo["submit"], 99)
-        verdict = "met" if p99 < 1 else "NOT met" if p99 == p99 else "NOT met (no entry accepted)"
-        say(
-            f"  p99 submit latency with photos at {args.concurrency} concurrent: "
-            f"{p99 * 1000:.0f} ms; target < 1 s: {verdict}"
-        )
-        p99_up = pct(photo["upload"], 99)
-        say(
-            f"  (p99 photo upload {p99_up * 1000:.0f} ms, p99 end-to-end "
-            f"{pct(photo['e2e'], 99) * 1000:.0f} ms)"
-        )
+        if "photo" in phases:
+            p99 = pct(photo["submit"], 99)
+            verdict = (
+                "met" if p99 < 1 else "NOT met" if p99 == p99 else "NOT met (no entry accepted)"
+            )
+            say(
+                f"  p99 submit latency with photos at {args.concurrency} concurrent: "
+                f"{p99 * 1000:.0f} ms; target < 1 s: {verdict}"
+            )
+            say(
+                f"  (p99 photo upload {pct(photo['upload'], 99) * 1000:.0f} ms, p99 end-to-end "
+                f"{pct(photo['e2e'], 99) * 1000:.0f} ms)"
+            )
         for mode, res in phases.items():
             accepted = len({r for *_, r, _ in res["acked"]})
+            sent = args.photo_entries if mode == "photo" else args.entries
             say(
-                f"  {mode} entries accepted: {accepted}/{args.entries}"
-                + ("" if accepted == args.entries else "  <-- NOT ALL ACCEPTED (see errors)")
+                f"  {mode} entries accepted: {accepted}/{sent}"
+                + ("" if accepted == sent else "  <-- NOT ALL ACCEPTED (see errors)")
             )
         say(f"  zero loss (of what was acknowledged): {'yes' if zero_loss else 'no'}")
         errors = server_errors(procs)

@@ -107,8 +107,12 @@ class CountryField(forms.TypedChoiceField):
         return result
 
     def use_language(self, language: str | None) -> None:
-        """Offer the countries named and sorted in ``language`` (already normalised)."""
-        self._choices = self.widget.choices = country_choices(language)
+        """Offer the countries named and sorted in ``language``.
+
+        The cached list is already in Django's normal form, so it is assigned as it
+        is: the ``choices`` setters would normalise all 250 pairs again per form.
+        """
+        self._choices = self.widget._choices = country_choices(language)
 
 
 def _textarea(rows: int) -> forms.Textarea:
