@@ -2,7 +2,7 @@
 
 Run by hand (never by the tests)::
 
-    .venv/bin/python bench/submit_load.py            # defaults: 200 entries, 20 at a time
+    .venv/bin/python bench/submit_load.py   # 1000 text and 200 photo entries, 20 at a time
     .venv/bin/python bench/submit_load.py --help
 
 What it does, in order:
@@ -14,15 +14,20 @@ What it does, in order:
 3. **baseline**: serves ``bench.bare_urls`` (a view that only INSERTs one row)
    with gunicorn and sends N text-only POSTs at concurrency C;
 4. serves the product with the same gunicorn configuration plus one
-   ``manage.py db_worker`` and sends
+   ``manage.py db_worker`` (at ``nice 10``, as the Procfile runs it), with Redis
+   as the cache unless ``--cache-url`` says otherwise, and sends
    a. N text-only entries (the final submit only), then
-   b. N entries with one 3-4 MB phone-like JPEG each (upload, then submit),
+   b. M entries with one 3-4 MB phone-like JPEG each (upload, then submit),
    a share of submits being sent twice with the same submission key
    (half as a simultaneous double click, half as a retry after the answer);
 5. waits for the worker to drain and checks, in the database and in the SMTP
    server's mailbox, that every acknowledged receipt is exactly one entry, that
    every photo was attached and processed, and that every entry got its mail;
 6. stops everything and drops the database (unless ``--keep``).
+
+For each timed phase it also prints the CPU time per accepted entry spent by
+the web server, the worker, PostgreSQL and the load client (read from
+``/proc``), which tells what bounds the throughput on this machine.
 
 The load client runs in a separate process (asyncio + httpx). Everything it
 needs that is not part of the timed path (the CSRF cookie and form token, the
@@ -611,12 +616,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--entries", type=int, default=200, help="entries (N) per phase")
+    parser.add_argument(
+        "--entries",
+        type=int,
+        default=1000,
+        help="entries (N) in the baseline and text phases (enough for the first requests' "
+        "warm-up in each web process not to weigh on the figures)",
+    )
     parser.add_argument(
         "--photo-entries",
         type=int,
-        default=None,
-        help="entries in the photo phase (default: --entries; 0 skips the phase)",
+        default=200,
+        help="entries in the photo phase (0 skips it)",
     )
     parser.add_argument("--concurrency", type=int, default=20, help="entries in flight (C)")
     parser.add_argument(
@@ -661,9 +672,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="keep the database and the temporary directory (logs, photos) afterwards",
     )
     args = parser.parse_args(argv)
-    if args.photo_entries is None:
-        args.photo_entries = args.entries
-    if min(args.entries, args.concurrency, args.task_workers, args.workers, args.threads) < 1:
+    if (
+        args.photo_entries < 0
+        or min(args.entries, args.concurrency, args.task_workers, args.workers, args.threads) < 1
+    ):
         parser.error("--entries, --concurrency, --task-workers, --workers, --threads must be >= 1")
     if not 0 <= args.retry_share <= 1 or not 0 <= args.worker_nice <= 19:
         parser.error("--retry-share must be within 0..1 and --worker-nice within 0..19")

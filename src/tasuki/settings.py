@@ -162,6 +162,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="dbcache://tasuki_cache"),
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # Django's default of 300 entries would cull live rate-limit counters and
+    # proof-of-work tags within minutes of a deadline rush (each entry holds two
+    # or three keys for an hour); expired keys are removed first anyway.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 200_000)
 
 # --- background work -------------------------------------------------------------
 TASKS = {
@@ -266,6 +271,10 @@ ALTCHA_REPLAY_PROTECTION = False
 SILENCED_SYSTEM_CHECKS = ["altcha.W003"]
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+# When the cache cannot count (a race on the database cache, Redis restarting),
+# the request goes through: a limit must never refuse an honest entrant because
+# our own bookkeeping failed. The proof of work still stands in front of bots.
+RATELIMIT_FAIL_OPEN = True
 #: Per-IP and per-address limits on the entry form (django-ratelimit syntax).
 TASUKI_RATE_SUBMIT_IP = env.str("TASUKI_RATE_SUBMIT_IP", default="30/h")
 TASUKI_RATE_SUBMIT_EMAIL = env.str("TASUKI_RATE_SUBMIT_EMAIL", default="5/h")

@@ -28,6 +28,7 @@ def manage(*args: str, env: dict, tmp_path: Path) -> subprocess.CompletedProcess
             "SECRET_KEY",
             "ALLOWED_HOSTS",
             "DATABASE_URL",
+            "CACHE_URL",
             "DEBUG",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
@@ -77,3 +78,16 @@ def test_production_needs_allowed_hosts(tmp_path):
     result = manage("check", env={**PRODUCTION, "ALLOWED_HOSTS": ""}, tmp_path=tmp_path)
     assert result.returncode == 1
     assert "ALLOWED_HOSTS is not set" in result.stderr
+
+
+def test_cache_settings_follow_cache_url(tmp_path):
+    """The database cache keeps a rush's worth of keys (Django's default of 300 would
+    cull live rate-limit counters and proof-of-work tags); redis:// uses Django's client."""
+    show = "from django.conf import settings; c = settings.CACHES['default']; print(c)"
+    default = manage("shell", "-c", show, env={}, tmp_path=tmp_path)
+    assert "DatabaseCache" in default.stdout and "'MAX_ENTRIES': 200000" in default.stdout
+    redis = manage(
+        "shell", "-c", show, env={"CACHE_URL": "redis://127.0.0.1:6379/2"}, tmp_path=tmp_path
+    )
+    assert "django.core.cache.backends.redis.RedisCache" in redis.stdout
+    assert "MAX_ENTRIES" not in redis.stdout

@@ -205,6 +205,36 @@ def test_rate_limit_per_ip(client, campaign, altcha_payload, settings):
     assert body["ok"] is False and "pausing" in body["message"]
 
 
+REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+
+
+def test_rate_limits_and_altcha_tags_live_in_redis(client, campaign, altcha_payload, settings):
+    """Production keeps its cache in Redis (the machine's real server, database 14)."""
+    import redis
+
+    redis.Redis.from_url("redis://127.0.0.1:6379/14").flushdb()
+    settings.CACHES = {"default": {"BACKEND": REDIS_CACHE, "LOCATION": "redis://127.0.0.1:6379/14"}}
+    settings.TASUKI_RATE_SUBMIT_IP = "1/h"
+    solution = altcha_payload()
+    assert post(client, campaign, entry_data(altcha=solution)).json()["ok"]
+    again = post(client, campaign, entry_data(altcha=altcha_payload())).json()
+    assert again["ok"] is False and "pausing" in again["message"]
+    keys = redis.Redis.from_url("redis://127.0.0.1:6379/14").keys()
+    assert any(b"tasuki:altcha:" in k for k in keys) and any(b":rl:" in k for k in keys)
+
+
+def test_cache_outage_never_refuses_an_entrant(client, campaign, altcha_payload, settings, caplog):
+    """Nothing listens on port 1: every cache call fails, and the entry still goes in."""
+    settings.CACHES = {"default": {"BACKEND": REDIS_CACHE, "LOCATION": "redis://127.0.0.1:1/0"}}
+    settings.TASUKI_RATE_SUBMIT_IP = "1/h"
+    for _ in range(2):  # over the limit, were the limit counted
+        body = post(client, campaign, entry_data(altcha=altcha_payload())).json()
+        assert body["ok"] is True, body
+    assert Entry.objects.count() == 2
+    assert "not applied: the cache failed" in caplog.text
+    assert "alex@example.com" not in caplog.text
+
+
 def test_database_hiccup_says_try_again_and_keeps_text(
     client, campaign, altcha_payload, monkeypatch
 ):

@@ -52,7 +52,16 @@ def wants_json(request: HttpRequest) -> bool:
 
 
 def _limited(request: HttpRequest, group: str, rate: str, key) -> bool:
-    return is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
+    """Count this request against a limit; ``True`` when it is over.
+
+    If the cache is down the limit is not applied (and the failure is logged,
+    without the key, which may be personal): see ``RATELIMIT_FAIL_OPEN``.
+    """
+    try:
+        return is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
+    except Exception:
+        log.warning("rate limit %s not applied: the cache failed", group, exc_info=True)
+        return False
 
 
 def _submission_key(request: HttpRequest) -> uuid.UUID | None:
@@ -82,7 +91,12 @@ def _altcha_problem(request: HttpRequest, key: uuid.UUID) -> str | None:
         )
     tag = "tasuki:altcha:" + hashlib.sha256(payload.encode()).hexdigest()
     ttl = settings.ALTCHA_CHALLENGE["expires_seconds"] + 60
-    if not cache.add(tag, str(key), timeout=ttl) and cache.get(tag) != str(key):
+    try:
+        reused = not cache.add(tag, str(key), timeout=ttl) and cache.get(tag) != str(key)
+    except Exception:  # the cache is down: the solution itself was verified above
+        log.warning("ALTCHA reuse not checked: the cache failed", exc_info=True)
+        reused = False
+    if reused:
         return _(
             "This robot check was already used for another entry. Tick “I'm not a robot” "
             "again, then press Send. Your answers are kept."
