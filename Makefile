@@ -31,7 +31,8 @@ run: $(VENV)/.installed-run
 	@echo ""
 	@echo "  Tasuki is starting: open http://$(HOST):$(PORT)/ in your browser (Ctrl-C stops it)."
 	@echo ""
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start --no-prefix -f Procfile
+	HOST=$(HOST) PORT=$(PORT) SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} \
+	  $(BIN)/honcho start --no-prefix -f Procfile
 
 # What the suite needs outside Python: Chromium for the browser tests, gettext
 # for the catalogue check. Installed when we may (root with apt), else we say how.

@@ -197,3 +197,24 @@ def test_dropped_connection_mid_upload_is_retried(
     assert Photo.objects.filter(entry__isnull=True).count() == 1
     assert page.input_value("#id_title") == TEXT[lang]["title"]
     assert_accessible(page)
+
+
+def test_draft_time_is_japan_time_on_a_device_abroad(live_app, chromium, transactional_db):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    campaign = open_campaign()
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, timezone_id="America/New_York"
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{live_app.url}/en/{campaign.slug}/enter/")
+        before = dt.datetime.now(ZoneInfo("Asia/Tokyo"))
+        page.fill("#id_title", "Written in New York")
+        expect(page.locator("#draft-status")).to_contain_text("Draft saved")
+        after = dt.datetime.now(ZoneInfo("Asia/Tokyo"))
+        shown = page.locator("#draft-status").inner_text()
+        assert any(f"{t:%H:%M} JST" in shown for t in (before, after)), shown
+    finally:
+        context.close()

@@ -87,15 +87,25 @@
     };
   }
 
+  // Every time the site shows is Japan time with the zone named, whatever the
+  // device's own zone (an entrant abroad would otherwise see another clock).
+  var jstClock = window.Intl && Intl.DateTimeFormat
+    ? new Intl.DateTimeFormat("en-GB", {
+      timeZone: "Asia/Tokyo", hour: "2-digit", minute: "2-digit", hour12: false
+    })
+    : null;
+  function japanTime(date) {
+    if (jstClock) return jstClock.format(date) + " JST";
+    var t = new Date(date.getTime() + 9 * 3600 * 1000);  // JST has no summer time
+    return ("0" + t.getUTCHours()).slice(-2) + ":" + ("0" + t.getUTCMinutes()).slice(-2) + " JST";
+  }
+
   var saveTimer = null;
   function saveDraft() {
     if (!store || sending === "done") return;
     try {
       store.setItem(DRAFT_KEY, JSON.stringify(collect()));
-      var now = new Date();
-      draftStatus.textContent = fmt(T.draftSaved, {
-        time: ("0" + now.getHours()).slice(-2) + ":" + ("0" + now.getMinutes()).slice(-2)
-      });
+      draftStatus.textContent = fmt(T.draftSaved, { time: japanTime(new Date()) });
     } catch (e) {
       // Storage full (large thumbnails): save the text without thumbnails.
       try {
