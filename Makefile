@@ -69,6 +69,7 @@ test: $(VENV)/.installed-test system-deps lint check-messages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-test
+	$(PY) bench/photo_renditions.py
 	$(PY) bench/submit_load.py
 
 demo: $(VENV)/.installed-run

@@ -926,7 +926,8 @@ def main(argv: list[str] | None = None) -> int:
         say(f"Tasuki entry submission load test — {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
         say(f"  machine: {os.cpu_count()} CPUs; work directory {tmp}")
         say(
-            f"  N={args.entries} entries per phase, C={args.concurrency} in flight, "
+            f"  N={args.entries} baseline and text entries, M={args.photo_entries} photo entries, "
+            f"C={args.concurrency} in flight, "
             f"retry share {args.retry_share:.0%}"
         )
 
