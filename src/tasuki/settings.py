@@ -62,6 +62,7 @@ if PRODUCTION and not ALLOWED_HOSTS:
         "ALLOWED_HOSTS is not set. Set ALLOWED_HOSTS to the site's host name(s), comma-separated."
     )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "tasuki.core.views.csrf_failure"
 
 #: The address the site is reached at, used to build links in mail.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

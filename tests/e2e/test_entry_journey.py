@@ -221,3 +221,31 @@ def test_draft_time_is_japan_time_on_a_device_abroad(live_app, chromium, transac
         assert any(f"{t:%H:%M} JST" in shown for t in (before, after)), shown
     finally:
         context.close()
+
+
+def test_cookies_cleared_mid_way_are_explained_and_the_draft_survives(
+    live_app, phone, transactional_db
+):
+    campaign = open_campaign()
+    page = phone.new_page()
+    page.goto(f"{live_app.url}/en/{campaign.slug}/enter/")
+    fill(page, "en")
+    expect(page.locator("input[name=altcha]")).to_have_value(re.compile(r".+"), timeout=30_000)
+    expect(page.locator("#draft-status")).to_contain_text("Draft saved")
+    phone.clear_cookies()  # a privacy setting, or the entrant clearing site data
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.click("#submit-button")
+    expect(page.locator("#problem")).to_contain_text("security cookie")
+    assert page.input_value("#id_title") == TEXT["en"]["title"]
+    assert_accessible(page)
+    page.wait_for_timeout(6_000)  # longer than the retry delay after a server error
+    assert len(posts) == 1  # told what to do, not retried in a loop that cannot succeed
+    assert Entry.objects.count() == 0
+
+    page.reload()  # as the message says: a fresh page brings a fresh cookie
+    assert page.input_value("#id_title") == TEXT["en"]["title"]
+    page.check("#id_accept_terms")
+    page.click("#submit-button")
+    page.wait_for_url("**/receipt/**", timeout=30_000)
+    assert Entry.objects.count() == 1

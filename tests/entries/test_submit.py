@@ -281,3 +281,21 @@ def test_invalid_submission_key_is_refused_kindly(client, campaign, altcha_paylo
     assert body["ok"] is False
     assert Entry.objects.count() == 0
     assert uuid  # the key must be a UUID the browser generated
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("en", "security cookie"), ("ja", "Cookieを許可")],
+)
+def test_missing_csrf_cookie_is_explained_not_retried(campaign, altcha_payload, lang, expected):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    data = entry_data(altcha=altcha_payload(), title="Kept on the device")
+    body = post(strict, campaign, data, lang=lang)
+    assert body.status_code == 403
+    assert body.json()["code"] == "csrf" and expected in body.json()["message"]
+    page = post(strict, campaign, data, js=False, lang=lang)
+    assert page.status_code == 403 and expected in page.content.decode()
+    assert f'lang="{lang}"' in page.content.decode()
+    assert Entry.objects.count() == 0

@@ -1,7 +1,9 @@
-"""Operational endpoints."""
+"""Operational endpoints and the site-wide refusal pages."""
 
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -12,3 +14,23 @@ def health(request: HttpRequest) -> JsonResponse:
     except Exception:  # any database failure means "not healthy"
         return JsonResponse({"ok": False}, status=503)
     return JsonResponse({"ok": True})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """The form's security cookie did not come back (cookies blocked or cleared).
+
+    Django's own page is in English and says nothing useful to an entrant; the
+    entry form's script, which would otherwise retry the same refused request
+    for ever, shows this message instead and keeps the draft on the device.
+    """
+    message = _(
+        "Your browser did not send back the security cookie this form needs, so nothing "
+        "was saved. Please allow cookies for this site and reload the page: your answers "
+        "are kept on this device."
+    )
+    if request.headers.get("X-Tasuki-Fetch") == "1":
+        return JsonResponse(
+            {"ok": False, "code": "csrf", "message": message, "errors": {}, "field": None},
+            status=403,
+        )
+    return render(request, "403_csrf.html", {"message": message}, status=403)

@@ -172,7 +172,7 @@ class EntryForm(forms.Form):
         label=_("Pen name"),
         help_text=_("Shown with your story if it is published."),
     )
-    role = forms.ChoiceField(label=_("You take part as"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("You take part as"), choices=[("", "—"), *Role.choices])
     country = CountryField(label=_("Country or region"))
 
     real_name = AnswerField(
