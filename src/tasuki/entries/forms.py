@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 import unicodedata
@@ -91,12 +92,25 @@ def country_choices(language: str | None) -> tuple[tuple[str, str], ...]:
         return (("", "—"), *((code, str(name)) for code, name in countries))
 
 
+class CountrySelect(forms.Select):
+    """A select whose per-form copy shares the (immutable) country list."""
+
+    def __deepcopy__(self, memo):
+        copied = copy.copy(self)
+        copied.attrs = self.attrs.copy()
+        memo[id(self)] = copied
+        return copied
+
+
 class CountryField(forms.TypedChoiceField):
     """A country or region, checked against the list the form shows.
 
     Each form gets the shared, immutable choices of its language, so the copy
-    Django makes of every field per form skips the usual deep copy of the list.
+    Django makes of every field per form skips the usual deep copy of the list
+    (and the widget's renormalising of it).
     """
+
+    widget = CountrySelect
 
     def __init__(self, **kwargs) -> None:
         super().__init__(choices=country_choices(None), **kwargs)

@@ -193,7 +193,7 @@ def _submit(request: HttpRequest, campaign) -> HttpResponse:
     tokens = request.POST.getlist("photo_tokens")
     photos = (
         list(Photo.objects.filter(token__in=tokens, submission_key=key, entry__isnull=True))
-        if key
+        if key and tokens
         else []
     )
 
