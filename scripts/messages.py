@@ -60,11 +60,14 @@ def check() -> int:
     import polib
 
     committed = PO.read_bytes() if PO.exists() else b""
+    times = (PO.stat().st_atime_ns, PO.stat().st_mtime_ns) if PO.exists() else None
     try:
         run(*MANAGE, *EXTRACT)
         fresh = polib.pofile(str(PO))
     finally:
         PO.write_bytes(committed)
+        if times:  # untouched, to the clock too: the .mo must not look older than the .po
+            os.utime(PO, ns=times)
     old = (
         {key(e) for e in polib.pofile(committed.decode()) if not e.obsolete} if committed else set()
     )
