@@ -10,6 +10,7 @@ from django_tasks import task
 from tasuki.entries import services
 from tasuki.entries.models import Entry
 from tasuki.mail.services import queue_mail
+from tasuki.mail.tasks import MAIL_PRIORITY
 
 
 def _absolute(path: str) -> str:
@@ -24,7 +25,7 @@ def links_for(entry: Entry) -> dict:
     return {"manage_url": _absolute(manage), "verify_url": _absolute(verify)}
 
 
-@task()
+@task(priority=MAIL_PRIORITY)
 def after_submit(entry_id: int) -> None:
     """Send the confirmation mail with the verification and manage links."""
     entry = (
@@ -50,7 +51,7 @@ def process_photo(photo_id: int) -> None:
     services.process_photo(photo_id)
 
 
-@task()
+@task(priority=MAIL_PRIORITY)
 def resend_manage_links(email_digest: str, language: str) -> None:
     """Mail fresh private links for every entry of one address, if it has any.
 
