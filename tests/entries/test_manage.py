@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import re
+import uuid
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
+from PIL import Image
 
+from tasuki.entries import services
 from tasuki.entries.models import Entry, EntryStatus, Photo
 from tasuki.mail.models import OutboxMessage
 from tests.factories import entry_data
@@ -168,3 +173,34 @@ def test_receipt_page_shows_no_personal_data(client, campaign, altcha_payload):
     html = client.get(f"/en/receipt/{entry.receipt}/").content.decode()
     assert entry.receipt in html
     assert "alex@example.com" not in html and "Alex Example" not in html
+
+
+@pytest.mark.parametrize(
+    ("status", "expected", "absent"),
+    [
+        ("uploaded", "still being prepared", "could not be converted"),
+        ("failed", "could not be converted", "still being prepared"),
+    ],
+)
+def test_manage_page_says_where_each_photo_stands(
+    client, campaign, altcha_payload, worker, status, expected, absent
+):
+    key = uuid.uuid4()
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (30, 90, 160)).save(buffer, "JPEG")
+    data = buffer.getvalue()
+    photo = services.store_photo(
+        submission_key=key,
+        file=SimpleUploadedFile("a.jpg", data, "image/jpeg"),
+        size=len(data),
+        enqueue=False,
+    )
+    entry = submit(
+        client, campaign, altcha_payload, submission_key=str(key), photo_tokens=[photo.token]
+    )
+    worker()  # sends the confirmation mail; the photo was never queued
+    Photo.objects.filter(pk=photo.pk).update(status=status)
+    page = client.get(links(OutboxMessage.objects.get(entry=entry))["manage"]).content.decode()
+    assert expected in page and absent not in page
+    if status == "failed":
+        assert campaign.contact_email in page

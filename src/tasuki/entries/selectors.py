@@ -15,7 +15,11 @@ def photos_for_display(entry: Entry, *, token: str) -> list[dict]:
     """
     out = []
     for photo in entry.photos.all():
-        item = {"photo": photo, "ready": photo.status == PhotoStatus.READY}
+        item = {
+            "photo": photo,
+            "ready": photo.status == PhotoStatus.READY,
+            "failed": photo.status == PhotoStatus.FAILED,
+        }
         if item["ready"]:
             widths = sorted(int(w) for w in photo.renditions)
             for fmt in ("webp", "jpeg"):
