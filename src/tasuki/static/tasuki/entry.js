@@ -89,14 +89,9 @@
 
   // Every time the site shows is Japan time with the zone named, whatever the
   // device's own zone (an entrant abroad would otherwise see another clock).
-  var jstClock = window.Intl && Intl.DateTimeFormat
-    ? new Intl.DateTimeFormat("en-GB", {
-      timeZone: "Asia/Tokyo", hour: "2-digit", minute: "2-digit", hour12: false
-    })
-    : null;
+  // JST is UTC+9 all year (no summer time), so no time-zone database is needed.
   function japanTime(date) {
-    if (jstClock) return jstClock.format(date) + " JST";
-    var t = new Date(date.getTime() + 9 * 3600 * 1000);  // JST has no summer time
+    var t = new Date(date.getTime() + 9 * 3600 * 1000);
     return ("0" + t.getUTCHours()).slice(-2) + ":" + ("0" + t.getUTCMinutes()).slice(-2) + " JST";
   }
 
