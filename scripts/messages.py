@@ -4,6 +4,12 @@
     python scripts/messages.py update   # extract strings, merge, compile
     python scripts/messages.py check    # fail if the catalogue is stale
 
+`update` also fills in translations kept in ``var/translations/*.json`` (each a
+``{"English msgid": "日本語"}`` object), so that several people working at once
+can each keep their new strings' translations in a file of their own instead
+of editing the one .po side by side. Both commands hold a lock on
+``var/messages.lock``: `check` rewrites the .po while it works and puts it back.
+
 `check` is what `make test` runs. It extracts the strings afresh and fails when
 a string in the code is missing from the committed catalogue, when one is
 untranslated or fuzzy, or when the committed .mo is not the compiled .po.
@@ -12,6 +18,9 @@ It leaves the committed .po byte for byte as it found it.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
 import os
 import subprocess
 import sys
@@ -49,8 +58,46 @@ def key(entry) -> tuple:
     return (entry.msgctxt or "", entry.msgid, entry.msgid_plural or "")
 
 
+@contextlib.contextmanager
+def locked():
+    """One catalogue command at a time on this checkout."""
+    path = ROOT / "var" / "messages.lock"
+    path.parent.mkdir(exist_ok=True)
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def apply_translations() -> int:
+    """Fill msgstr from var/translations/*.json; returns how many entries changed."""
+    import polib
+
+    files = sorted((ROOT / "var" / "translations").glob("*.json"))
+    if not files:
+        return 0
+    wanted: dict[str, str] = {}
+    for path in files:
+        wanted.update(json.loads(path.read_text(encoding="utf-8")))
+    catalogue = polib.pofile(str(PO), wrapwidth=0)
+    changed = 0
+    for entry in catalogue:
+        text = wanted.get(entry.msgid)
+        if text and (entry.msgstr != text or "fuzzy" in entry.flags):
+            entry.msgstr = text
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+            entry.previous_msgid = None
+            changed += 1
+    if changed:
+        catalogue.save(str(PO))
+    return changed
+
+
 def update() -> int:
     run(*MANAGE, *EXTRACT)
+    changed = apply_translations()
+    if changed:
+        print(f"filled {changed} translations from var/translations/")
     run("msgfmt", "--check-format", "-o", str(MO), str(PO))
     print(f"updated {PO.relative_to(ROOT)} and compiled {MO.relative_to(ROOT)}")
     return 0
@@ -103,4 +150,5 @@ def check() -> int:
 if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tasuki.settings")
     command = sys.argv[1] if len(sys.argv) > 1 else "check"
-    sys.exit({"update": update, "check": check}[command]())
+    with locked():
+        sys.exit({"update": update, "check": check}[command]())

@@ -245,7 +245,7 @@ def test_database_hiccup_says_try_again_and_keeps_text(
     def broken(**kwargs):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(services, "create_entry", broken)
+    monkeypatch.setattr(services.submit, "create_entry", broken)
     response = post(
         client, campaign, entry_data(altcha=altcha_payload(), title="Still here"), js=False
     )

@@ -1,4 +1,4 @@
-"""Public entry views: the form, photo uploads, receipt, verification, manage link.
+"""Public entry views: the form, photo uploads and the receipt.
 
 The form works in two ways with the same view:
 
@@ -23,7 +23,7 @@ from altcha_django import AltchaWidget, run_verification
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -36,11 +36,10 @@ from tasuki.campaigns.selectors import campaign_status, current_terms, get_campa
 from tasuki.core.net import client_ip, ratelimit_ip_key
 from tasuki.core.timefmt import format_jst
 from tasuki.entries import services
-from tasuki.entries.forms import EntryForm, ResendForm
-from tasuki.entries.models import LIMITS, Entry, EntryStatus, Photo, private_storage
+from tasuki.entries.form_messages import entry_form_messages
+from tasuki.entries.forms import EntryForm
+from tasuki.entries.models import LIMITS, Entry, Photo
 from tasuki.entries.photos import PhotoError, too_large
-from tasuki.entries.selectors import photos_for_display
-from tasuki.entries.tasks import resend_manage_links
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +50,7 @@ def wants_json(request: HttpRequest) -> bool:
     return request.headers.get("X-Tasuki-Fetch") == "1"
 
 
-def _limited(request: HttpRequest, group: str, rate: str, key) -> bool:
+def limited(request: HttpRequest, group: str, rate: str, key) -> bool:
     """Count this request against a limit; ``True`` when it is over.
 
     If the cache is down the limit is not applied (and the failure is logged,
@@ -127,41 +126,6 @@ def _form_context(request, campaign, form, *, photos=(), problem="", status=None
     }
 
 
-def entry_form_messages() -> dict[str, str]:
-    """Texts the form's script shows, translated here so there is one catalogue."""
-    return {
-        "draftSaved": _("Draft saved on this device at %(time)s."),
-        "draftRestored": _("We restored the draft you started on this device."),
-        "startOver": _("Start over"),
-        "confirmStartOver": _("Delete this draft and start an empty form?"),
-        "uploading": _("Uploading… %(percent)s%"),
-        "uploaded": _("Uploaded."),
-        "retrying": _("The connection dropped while uploading. Trying again…"),
-        "offlineWait": _("You are offline. The photo will upload when you are back online."),
-        "uploadFailed": _(
-            "This photo could not be uploaded. Check your connection and press Retry."
-        ),
-        "retry": _("Retry"),
-        "remove": _("Remove"),
-        "tooMany": _("An entry can have at most %(max)s photos."),
-        "shrinking": _("Making the photo smaller for upload…"),
-        "waitingPhotos": _("Waiting for your photos to finish uploading…"),
-        "photoErrorsFirst": _("Remove or retry the photos marked with a problem, then send again."),
-        "sending": _("Sending your entry…"),
-        "offlineSubmit": _(
-            "You appear to be offline. Your entry is kept on this device and will be sent as "
-            "soon as the connection is back."
-        ),
-        "serverDown": _(
-            "We could not reach the server. Your entry is kept on this device; we will try "
-            "again in a few seconds."
-        ),
-        "waitingRobot": _("Finishing the robot check…"),
-        "chars": _("%(count)s / %(limit)s characters"),
-        "over": _("%(count)s / %(limit)s characters: %(over)s too many"),
-    }
-
-
 def _refuse(request, campaign, form, message: str, *, status: int, photos=(), field=None):
     """Answer a submission that was not saved: the entrant keeps everything."""
     if wants_json(request):
@@ -200,7 +164,7 @@ def _submit(request: HttpRequest, campaign) -> HttpResponse:
     def refuse(message: str, *, status: int = 400, field: str | None = None) -> HttpResponse:
         return _refuse(request, campaign, form, message, status=status, photos=photos, field=field)
 
-    if _limited(request, "entry-submit-ip", settings.TASUKI_RATE_SUBMIT_IP, ratelimit_ip_key):
+    if limited(request, "entry-submit-ip", settings.TASUKI_RATE_SUBMIT_IP, ratelimit_ip_key):
         return refuse(
             _(
                 "Many entries have come from your connection in the last hour, so we are "
@@ -240,7 +204,7 @@ def _submit(request: HttpRequest, campaign) -> HttpResponse:
     if altcha_problem:
         return refuse(altcha_problem, field="altcha")
     email_key = services.email_digest(form.cleaned_data["email"])
-    if _limited(
+    if limited(
         request, "entry-submit-email", settings.TASUKI_RATE_SUBMIT_EMAIL, lambda g, r: email_key
     ):
         return refuse(
@@ -314,7 +278,7 @@ def upload_photo(request: HttpRequest, slug: str) -> HttpResponse:
         return JsonResponse(
             {"ok": False, "code": error.code, "message": str(error.message)}, status=413
         )
-    if _limited(request, "photo-upload-ip", settings.TASUKI_RATE_UPLOAD_IP, ratelimit_ip_key):
+    if limited(request, "photo-upload-ip", settings.TASUKI_RATE_UPLOAD_IP, ratelimit_ip_key):
         return JsonResponse(
             {
                 "ok": False,
@@ -364,96 +328,4 @@ def receipt(request: HttpRequest, receipt: str) -> HttpResponse:
         request,
         "entries/receipt.html",
         {"entry": entry, "campaign": entry.campaign, "photo_count": entry.photos.count()},
-    )
-
-
-@never_cache
-def verify(request: HttpRequest, token: str) -> HttpResponse:
-    entry = services.verify_email(token)
-    status = 200 if entry else 400
-    return render(
-        request,
-        "entries/verified.html",
-        {"entry": entry, "campaign": entry.campaign if entry else None},
-        status=status,
-    )
-
-
-def _manage_entry(token: str) -> Entry:
-    entry = services.entry_for_manage_token(token)
-    if entry is None:
-        raise Http404
-    return entry
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def manage(request: HttpRequest, token: str) -> HttpResponse:
-    entry = services.entry_for_manage_token(token)
-    if entry is None:
-        return render(request, "entries/manage_invalid.html", status=404)
-    services.mark_verified_by_manage_link(entry)
-    error = ""
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "withdraw" and entry.status == EntryStatus.SUBMITTED:
-            services.withdraw_entry(entry)
-            return redirect(request.path + "?done=withdrawn")
-        if action == "erase":
-            if request.POST.get("confirm") == "yes":
-                erased = services.erase_entry(entry)
-                return render(request, "entries/erased.html", {"receipt": erased})
-            error = _(
-                "Please tick the box to confirm that the entry and its photos should be erased."
-            )
-    return render(
-        request,
-        "entries/manage.html",
-        {
-            "entry": entry,
-            "campaign": entry.campaign,
-            "token": token,
-            "photos": photos_for_display(entry, token=token),
-            "done": request.GET.get("done", ""),
-            "error": error,
-        },
-        status=400 if error else 200,
-    )
-
-
-@never_cache
-def manage_photo(
-    request: HttpRequest, token: str, photo: str, width: int, fmt: str
-) -> HttpResponse:
-    """A rendition of one of the entry's photos, for its owner only."""
-    entry = _manage_entry(token)
-    item = get_object_or_404(Photo, entry=entry, token=photo)
-    path = item.rendition_path(width, fmt) if fmt in MEDIA_TYPES else None
-    if not path:
-        raise Http404
-    response = FileResponse(private_storage().open(path, "rb"), content_type=MEDIA_TYPES[fmt])
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def resend(request: HttpRequest) -> HttpResponse:
-    """Send fresh private links to an address, without saying whether it has entries."""
-    form = ResendForm(request.POST or None)
-    sent = False
-    limited = False
-    if request.method == "POST" and form.is_valid():
-        digest = services.email_digest(form.cleaned_data["email"])
-        limited = _limited(
-            request, "resend-ip", settings.TASUKI_RATE_RESEND, ratelimit_ip_key
-        ) or _limited(request, "resend-email", settings.TASUKI_RATE_RESEND, lambda g, r: digest)
-        if not limited:
-            resend_manage_links.enqueue(digest, get_language()[:2])
-            sent = True
-    return render(
-        request,
-        "entries/resend.html",
-        {"form": form, "sent": sent, "limited": limited},
-        status=429 if limited else 200,
     )
