@@ -36,6 +36,11 @@ LIMITS = {
     "guardian_name": 100,
     "social_handle": 30,
 }
+#: A handle is stored with its "@" (the form adds it), so its column is one longer
+#: than the characters an entrant types.
+HANDLE_COLUMN = LIMITS["social_handle"] + 1
+#: The longest address the form takes: what the column holds (RFC 5321's path limit).
+EMAIL_COLUMN = 254
 
 
 def new_receipt() -> str:
@@ -108,6 +113,14 @@ class Entry(models.Model):
     consented_at = models.DateTimeField(_("consented at"))
 
     submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
+    #: When the first attempt of this submission reached the server; the deadline
+    #: is judged at this moment. Equal to ``submitted_at`` unless a first attempt
+    #: failed through the server's fault and was retried within the grace window.
+    arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
+    #: Keyed hash of the entrant's address and the text answers: the same story
+    #: sent again under a new key (Back, then Send) finds this entry, and a key
+    #: sent with a different story is told apart from a retry.
+    content_digest = models.CharField(max_length=64, blank=True, db_index=True)
     email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     #: SHA-256 of the private manage link's token; the token itself is only in the mail.
@@ -154,14 +167,12 @@ class EntrantDetails(models.Model):
 
     entry = models.OneToOneField(Entry, on_delete=models.CASCADE, related_name="details")
     real_name = models.CharField(_("real name"), max_length=LIMITS["real_name"])
-    email = models.EmailField(_("e-mail address"))
+    email = models.EmailField(_("e-mail address"), max_length=EMAIL_COLUMN)
     #: Keyed hash of the normalised address: finds an entrant's entries (re-send
     #: link, repeat entrants) without an index over the address itself.
     email_digest = models.CharField(max_length=64, db_index=True)
-    instagram_handle = models.CharField(
-        _("Instagram handle"), max_length=LIMITS["social_handle"], blank=True
-    )
-    x_handle = models.CharField(_("X handle"), max_length=LIMITS["social_handle"], blank=True)
+    instagram_handle = models.CharField(_("Instagram handle"), max_length=HANDLE_COLUMN, blank=True)
+    x_handle = models.CharField(_("X handle"), max_length=HANDLE_COLUMN, blank=True)
     guardian_name = models.CharField(
         _("guardian's name"), max_length=LIMITS["guardian_name"], blank=True
     )
@@ -224,6 +235,10 @@ class Photo(models.Model):
     #: {"480": {"webp": "path", "jpeg": "path", "width": 480, "height": 360}, …}
     renditions = models.JSONField(default=dict, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    #: Set when the draft's submission was refused because no period was open:
+    #: its photos are kept until the next period has opened (and a little more),
+    #: not purged with abandoned uploads.
+    keep_until = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -245,3 +260,26 @@ class Photo(models.Model):
 
     def rendition_path(self, width: int, fmt: str) -> str | None:
         return (self.renditions.get(str(width)) or {}).get(fmt)
+
+
+class ProofOfWork(models.Model):
+    """A solved proof-of-work challenge and the one draft it was spent on.
+
+    The id is the challenge's signed nonce (the ALTCHA library's replay id), so
+    the same solution re-encoded in any way is the same row. A solution may be
+    presented again by its own draft (photo uploads, a retry, a fix after a
+    refusal) but the unique id means it can never serve a second draft: one
+    solved challenge, at most one entry.
+    """
+
+    replay_id = models.CharField(max_length=100, unique=True)
+    submission_key = models.UUIDField()
+    expires_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("proof of work")
+        verbose_name_plural = _("proofs of work")
+
+    def __str__(self) -> str:
+        return f"proof of work for {self.submission_key}"
