@@ -14,6 +14,7 @@ which variable to set, instead of a traceback (see ``_stop``).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -266,20 +267,32 @@ ALTCHA_CHALLENGE = {
     "expires_seconds": 3600,  # the widget fetches and solves a new one when it expires
 }
 ALTCHA_WIDGET_I18N = True
-# Tasuki ties each solution to one submission key itself (entries.views): the
-# entrant who fixes a field and sends again may reuse it, nobody else may.
-ALTCHA_REPLAY_PROTECTION = False
-SILENCED_SYSTEM_CHECKS = ["altcha.W003"]
+# The library's replay protection stays on for any form that uses it plainly.
+# The entry form spends a solution on one draft instead (entries.submission:
+# uploads, retries and fixes of that draft may present it again, no other
+# draft ever can), keyed by the library's own replay id in a database table.
+ALTCHA_REPLAY_PROTECTION = True
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 # When the cache cannot count (a race on the database cache, Redis restarting),
 # the request goes through: a limit must never refuse an honest entrant because
 # our own bookkeeping failed. The proof of work still stands in front of bots.
 RATELIMIT_FAIL_OPEN = True
-#: Per-IP and per-address limits on the entry form (django-ratelimit syntax).
+#: Limits on the entry form (django-ratelimit syntax). A "client" is an IPv4
+#: address or an IPv6 /64. Accepted entries are counted per client and per
+#: address; refused attempts (a field to fix, a closed period) have their own,
+#: more generous, count, so an honest entrant behind shared Wi-Fi is not
+#: refused for the fixes of others.
 TASUKI_RATE_SUBMIT_IP = env.str("TASUKI_RATE_SUBMIT_IP", default="30/h")
+TASUKI_RATE_SUBMIT_FAILURES_IP = env.str("TASUKI_RATE_SUBMIT_FAILURES_IP", default="120/h")
 TASUKI_RATE_SUBMIT_EMAIL = env.str("TASUKI_RATE_SUBMIT_EMAIL", default="5/h")
 TASUKI_RATE_UPLOAD_IP = env.str("TASUKI_RATE_UPLOAD_IP", default="200/h")
+#: Bytes of photos one client may store per hour, and one draft in all.
+TASUKI_UPLOAD_BYTES_PER_HOUR = env.int("TASUKI_UPLOAD_BYTES_PER_HOUR", default=500 * 1024 * 1024)
+TASUKI_DRAFT_MAX_BYTES = env.int("TASUKI_DRAFT_MAX_BYTES", default=60 * 1024 * 1024)
+#: How long after a failure of ours (503) a retry is still judged at the first
+#: attempt's arrival time, so that our own hiccup at 16:59 never makes an entry late.
+TASUKI_DEADLINE_GRACE = dt.timedelta(minutes=env.int("TASUKI_DEADLINE_GRACE_MINUTES", default=15))
 TASUKI_RATE_RESEND = env.str("TASUKI_RATE_RESEND", default="5/h")
 #: How many proxies in front of the app set X-Forwarded-For (0: use REMOTE_ADDR).
 TASUKI_TRUSTED_PROXY_COUNT = env.int("TASUKI_TRUSTED_PROXY_COUNT", default=0)

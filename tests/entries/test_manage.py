@@ -104,7 +104,7 @@ def test_erase_removes_photo_files(
     buffer.seek(0)
     upload = client.post(
         reverse("entries:upload_photo", args=[campaign.slug]),
-        {"photo": buffer, "submission_key": key},
+        {"photo": buffer, "submission_key": key, "altcha": altcha_payload()},
         headers={"X-Tasuki-Fetch": "1"},
     )
     token = upload.json()["token"]

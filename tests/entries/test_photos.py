@@ -223,10 +223,16 @@ def url_in(lang: str, name: str, *args) -> str:
 
 
 def upload(client, campaign, name: str, data: bytes, *, key=None, lang: str = "en"):
+    from tests.conftest import solve_altcha
+
     url = url_in(lang, "entries:upload_photo", campaign.slug)
     return client.post(
         url,
-        {"photo": SimpleUploadedFile(name, data), "submission_key": str(key or uuid.uuid4())},
+        {
+            "photo": SimpleUploadedFile(name, data),
+            "submission_key": str(key or uuid.uuid4()),
+            "altcha": solve_altcha(),
+        },
         headers={"X-Tasuki-Fetch": "1"},
     )
 

@@ -13,13 +13,20 @@ from django.utils.translation import gettext_lazy as _
 
 from tasuki.campaigns.models import MARATHON_KM
 from tasuki.entries.countries import CountryField
-from tasuki.entries.models import LIMITS, AgeGroup, ContentLanguage, Role
+from tasuki.entries.models import (
+    EMAIL_COLUMN,
+    HANDLE_COLUMN,
+    LIMITS,
+    AgeGroup,
+    ContentLanguage,
+    Role,
+)
 
 # Bidi embeddings, overrides and isolates can make text read differently from
 # what it says (the "Trojan Source" trick); C0/C1 controls have no place in a
 # story. Line breaks and tabs are fine in long answers.
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_HANDLE = re.compile(r"^@?[A-Za-z0-9._]{1,30}$")
+_HANDLE = re.compile(rf"^@?[A-Za-z0-9._]{{1,{LIMITS['social_handle']}}}$")
 
 
 def clean_text(value: str, *, multiline: bool) -> str:
@@ -78,6 +85,11 @@ class AnswerField(forms.CharField):
             )
 
 
+HANDLE_TOO_LONG = _("A handle has at most 30 letters, digits, dots and underscores after the @.")
+#: Django's own "This field is required." reads like a machine in both languages.
+REQUIRED = _("This answer is needed: please fill it in.")
+
+
 def _textarea(rows: int) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
@@ -102,6 +114,13 @@ class EntryForm(forms.Form):
         min_value=Decimal(0),
         max_value=MARATHON_KM,
         decimal_places=3,
+        error_messages={
+            key: _(
+                "A km mark is a number from 0 (the start) to 42.195 (the finish), such as 21 "
+                "or 35.5."
+            )
+            for key in ("invalid", "min_value", "max_value", "max_digits", "max_decimal_places")
+        },
         widget=forms.NumberInput(attrs={"step": "0.001", "inputmode": "decimal"}),
     )
     appeal = AnswerField(
@@ -145,19 +164,32 @@ class EntryForm(forms.Form):
     )
     email = forms.EmailField(
         label=_("E-mail address"),
+        max_length=EMAIL_COLUMN,
         help_text=_("We send your receipt here. Winners are contacted only by e-mail."),
         error_messages={
             "invalid": _(
                 "This does not look like an e-mail address. Please check it (it should look "
                 "like name@example.com)."
-            )
+            ),
+            "max_length": _(
+                "This address is %(show_value)d characters long; we can take addresses of up "
+                "to %(limit_value)d characters. Please use a shorter address."
+            ),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
     )
     instagram_handle = forms.CharField(
-        label=_("Your Instagram handle"), required=False, max_length=31
+        label=_("Your Instagram handle"),
+        required=False,
+        max_length=HANDLE_COLUMN,
+        error_messages={"max_length": HANDLE_TOO_LONG},
     )
-    x_handle = forms.CharField(label=_("Your X handle"), required=False, max_length=31)
+    x_handle = forms.CharField(
+        label=_("Your X handle"),
+        required=False,
+        max_length=HANDLE_COLUMN,
+        error_messages={"max_length": HANDLE_TOO_LONG},
+    )
 
     age_group = forms.ChoiceField(
         label=_("Age"), choices=AgeGroup.choices, widget=forms.RadioSelect
@@ -187,6 +219,12 @@ class EntryForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if (
+                field.error_messages.get("required")
+                == forms.Field.default_error_messages["required"]
+            ):
+                field.error_messages["required"] = REQUIRED
         self.fields["real_name"].widget.attrs["autocomplete"] = "name"
         self.fields["country"].use_language(get_language())
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<slug:slug>/enter/", views.enter, name="enter"),
     path("<slug:slug>/enter/photos/", views.upload_photo, name="upload_photo"),
     path("<slug:slug>/enter/photos/remove/", views.remove_photo, name="remove_photo"),
+    path("<slug:slug>/enter/photos/status/", views.photo_status, name="photo_status"),
     path("receipt/<str:receipt>/", views.receipt, name="receipt"),
     path("verify/<str:token>/", views.verify, name="verify"),
     path("manage/", views.resend, name="resend"),

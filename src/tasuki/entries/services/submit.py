@@ -10,11 +10,15 @@ the worker, never while an entrant waits.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from dataclasses import dataclass
 from typing import IO
 
+from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +30,9 @@ from tasuki.entries import photos as photo_lib
 from tasuki.entries.models import (
     EntrantDetails,
     Entry,
+    EntryStatus,
     Photo,
+    ProofOfWork,
     new_receipt,
     original_path,
     private_storage,
@@ -65,8 +71,130 @@ def find_by_submission_key(key: uuid.UUID) -> Entry | None:
     return Entry.objects.filter(submission_key=key).first()
 
 
+def draft_photos(*, submission_key: uuid.UUID, tokens: list[str]) -> list[Photo]:
+    """The photos a draft names that are still waiting for it (none: no query)."""
+    if not tokens:
+        return []
+    return list(
+        Photo.objects.filter(token__in=tokens, submission_key=submission_key, entry__isnull=True)
+    )
+
+
+def photo_states(*, submission_key: uuid.UUID, tokens: list[str]) -> dict[str, str]:
+    """For each token of a draft: "waiting" (uploaded, not yet sent), "attached" (sent
+    with an entry) or "gone" (expired, removed, or never this draft's)."""
+    tokens = list(dict.fromkeys(t for t in tokens if t))[: MAX_PHOTOS * 2]
+    found = dict(
+        Photo.objects.filter(token__in=tokens, submission_key=submission_key).values_list(
+            "token", "entry_id"
+        )
+    )
+    return {
+        t: ("gone" if t not in found else "attached" if found[t] else "waiting") for t in tokens
+    }
+
+
 def _open_period(campaign: Campaign, at: dt.datetime) -> EntryPeriod | None:
     return EntryPeriod.objects.filter(campaign=campaign, opens_at__lte=at, closes_at__gt=at).first()
+
+
+#: The answers that make a story what it is. Two submissions with the same
+#: address and these answers are the same story, whatever their keys.
+CONTENT_FIELDS = (
+    "language",
+    "title",
+    "pen_name",
+    "resonated_story",
+    "resonated_km",
+    "appeal",
+    "episode",
+    "wishes",
+    "tagline",
+)
+
+
+def content_digest(campaign: Campaign, data: dict) -> str:
+    """A keyed hash of the address and the story's answers (validated form data)."""
+    parts = {name: str(data.get(name) or "") for name in CONTENT_FIELDS}
+    parts["email"] = normalize_email(data["email"])
+    parts["campaign"] = str(campaign.pk)
+    return pseudonym(json.dumps(parts, sort_keys=True, ensure_ascii=False), purpose="content")
+
+
+def find_same_story(campaign: Campaign, digest: str) -> Entry | None:
+    """A standing entry with the same address and answers (sent again under a new key)."""
+    return (
+        Entry.objects.filter(campaign=campaign, content_digest=digest, status=EntryStatus.SUBMITTED)
+        .order_by("submitted_at")
+        .first()
+    )
+
+
+def spend_proof(*, replay_id: str, submission_key: uuid.UUID, expires_at: dt.datetime) -> bool:
+    """Tie a solved proof of work to one draft; ``False`` if another draft has it.
+
+    The row's unique id is the challenge's signed nonce, so however the payload
+    is re-encoded it is the same row; the draft that first presented it may
+    present it again (uploads, retries), no other draft ever can.
+    """
+    ProofOfWork.objects.bulk_create(
+        [ProofOfWork(replay_id=replay_id, submission_key=submission_key, expires_at=expires_at)],
+        ignore_conflicts=True,
+    )
+    owner = (
+        ProofOfWork.objects.filter(replay_id=replay_id)
+        .values_list("submission_key", flat=True)
+        .first()
+    )
+    return owner == submission_key
+
+
+def purge_spent_proofs(*, now: dt.datetime | None = None) -> int:
+    """Forget proofs whose challenge has expired: they can no longer verify anyway."""
+    deleted, _ = ProofOfWork.objects.filter(expires_at__lt=now or timezone.now()).delete()
+    return deleted
+
+
+# --- arrival: the deadline is judged when the request reached us ----------------
+
+ARRIVAL_SALT = "tasuki.entries.arrival"
+
+
+def arrival_token(*, submission_key: uuid.UUID, arrived_at: dt.datetime) -> str:
+    """Signed proof that an attempt of this draft reached the server at ``arrived_at``.
+
+    Given to the browser with a refusal that was the server's own fault (503),
+    so that its retry is judged at the first arrival, not after our delays.
+    """
+    return signing.dumps(
+        {"k": submission_key.hex, "t": arrived_at.timestamp()}, salt=ARRIVAL_SALT, compress=True
+    )
+
+
+def arrival_from_token(
+    token: str, *, submission_key: uuid.UUID, now: dt.datetime
+) -> dt.datetime | None:
+    """The arrival time ``token`` proves for this draft, if it is genuine and recent.
+
+    A token older than ``TASUKI_DEADLINE_GRACE`` proves nothing: the grace
+    window covers a server hiccup, not an entrant who comes back tomorrow.
+    """
+    if not token or len(token) > 300:
+        return None
+    grace = settings.TASUKI_DEADLINE_GRACE
+    try:
+        value = signing.loads(token, salt=ARRIVAL_SALT, max_age=grace)
+    except signing.BadSignature:
+        return None
+    if not isinstance(value, dict) or value.get("k") != submission_key.hex:
+        return None
+    try:
+        arrived = dt.datetime.fromtimestamp(float(value["t"]), tz=dt.UTC)
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
+    if not now - grace <= arrived <= now:
+        return None
+    return arrived
 
 
 def submit_entry(
@@ -75,34 +203,43 @@ def submit_entry(
     data: dict,
     photo_tokens: list[str],
     ip: str = "",
+    arrived_at: dt.datetime | None = None,
+    digest: str = "",
 ) -> SubmitResult:
     """Save an entry exactly once per ``data["submission_key"]``.
 
-    A second call with the same key (a retry, a double click, a reload) returns
-    the first entry with ``created=False`` and changes nothing. Raises
-    :class:`EntryClosed` when no period is open at the moment of saving.
+    The period is judged at ``arrived_at`` (when the request, or the first
+    attempt of a retried one, reached the server), not when the row is
+    written: a wait for a lock or a retry after our own failure must not
+    push an entry past the deadline. A second call with the same key (a
+    retry, a double click, a reload) returns the first entry with
+    ``created=False`` and changes nothing. Raises :class:`EntryClosed` when no
+    period was open at ``arrived_at``.
     """
     key = data["submission_key"]
     try:
         with transaction.atomic():
-            now = timezone.now()  # the deadline is judged when the row is written
-            period = _open_period(campaign, now)
+            now = timezone.now()
+            judged = min(arrived_at or now, now)
+            period = _open_period(campaign, judged)
             if period is None:
-                raise EntryClosed(_last_closed(campaign, now))
+                raise EntryClosed(_last_closed(campaign, judged))
             entry = create_entry(
                 campaign=campaign,
                 period=period,
                 data=data,
                 photo_tokens=photo_tokens,
                 at=now,
+                arrived_at=judged,
                 ip=ip,
+                digest=digest,
             )
             from tasuki.entries.tasks import after_submit
 
             after_submit.enqueue(entry.pk)
     except (IntegrityError, EntryClosed):
         # The unique submission key settles repeats without a lookup on the way in
-        # (the view answers most of them before calling here): a retry, or two
+        # (the pipeline answers most of them before calling here): a retry, or two
         # requests for one draft racing, gets the first entry, even after the
         # deadline. (A receipt collision, one in 2^60, finds nothing and surfaces
         # as an error; the browser's retry then succeeds.)
@@ -113,6 +250,34 @@ def submit_entry(
     return SubmitResult(entry, created=True)
 
 
+def keep_draft_photos(*, submission_key: uuid.UUID, until: dt.datetime) -> int:
+    """Keep a refused draft's uploads (not yet attached) until ``until``.
+
+    A draft refused because no period is open may be sent when the next one
+    opens; its photos must still be there then, not purged as abandoned.
+    """
+    return Photo.objects.filter(submission_key=submission_key, entry__isnull=True).update(
+        keep_until=until
+    )
+
+
+def move_draft(*, submission_key: uuid.UUID, tokens: list[str]) -> uuid.UUID:
+    """Give a draft a new key, taking its unattached photos with it.
+
+    Used when the draft's key already belongs to an entry with a different
+    story (the same draft opened in two tabs): the second story must be sent
+    as an entry of its own, with the photos its tab uploaded.
+    """
+    new_key = uuid.uuid4()
+    tokens = [t for t in tokens if t]
+    if tokens:
+        Photo.objects.filter(
+            token__in=tokens, submission_key=submission_key, entry__isnull=True
+        ).update(submission_key=new_key)
+    ProofOfWork.objects.filter(submission_key=submission_key).update(submission_key=new_key)
+    return new_key
+
+
 def create_entry(
     *,
     campaign: Campaign,
@@ -120,7 +285,9 @@ def create_entry(
     data: dict,
     photo_tokens: list[str],
     at: dt.datetime,
+    arrived_at: dt.datetime | None = None,
     ip: str = "",
+    digest: str = "",
 ) -> Entry:
     """Write the entry, its personal details and photo references (inside the caller's
     transaction). The period check is the caller's: :func:`submit_entry` does it."""
@@ -149,6 +316,8 @@ def create_entry(
         terms_version=terms,
         consented_at=at,
         submitted_at=at,
+        arrived_at=arrived_at or at,
+        content_digest=digest or content_digest(campaign, data),
     )
     EntrantDetails.objects.create(
         entry=entry,
@@ -207,20 +376,44 @@ def _attach_photos(entry: Entry, key: uuid.UUID, tokens: list[str]) -> None:
         photo.save(update_fields=["entry", "position"])
 
 
+def draft_upload_problem(*, submission_key: uuid.UUID, size: int) -> photo_lib.PhotoError | None:
+    """The refusal for one more photo of ``size`` bytes in this draft, if any.
+
+    Cheap (one aggregate query, no decoding), so it runs before a photo is read:
+    a draft holds at most twice the photos an entry may have (room to change
+    one's mind) and ``TASUKI_DRAFT_MAX_BYTES`` in all.
+    """
+    held = Photo.objects.filter(submission_key=submission_key, entry__isnull=True).aggregate(
+        count=Count("pk"), size=Sum("size_bytes")
+    )
+    if held["count"] >= MAX_PHOTOS * 2:
+        return photo_lib.PhotoError(
+            "too_many",
+            _("You have added the most photos one entry can hold. Remove one first."),
+        )
+    if (held["size"] or 0) + size > settings.TASUKI_DRAFT_MAX_BYTES:
+        return photo_lib.PhotoError(
+            "too_many",
+            _(
+                "The photos of this entry together have reached the size one entry can hold. "
+                "Remove one first, or choose smaller photos."
+            ),
+        )
+    return None
+
+
 def store_photo(
     *, submission_key: uuid.UUID, file: IO[bytes], size: int, enqueue: bool = True
 ) -> Photo:
     """Check an uploaded photo and keep its original privately; re-encoding is queued.
 
-    Raises :class:`tasuki.entries.photos.PhotoError` with the entrant's message.
+    The draft's limits are checked before the photo is decoded. Raises
+    :class:`tasuki.entries.photos.PhotoError` with the entrant's message.
     """
+    problem = draft_upload_problem(submission_key=submission_key, size=size)
+    if problem is not None:
+        raise problem
     info = photo_lib.inspect(file, size=size)
-    pending = Photo.objects.filter(submission_key=submission_key, entry__isnull=True).count()
-    if pending >= MAX_PHOTOS * 2:
-        raise photo_lib.PhotoError(
-            "too_many",
-            str(_("You have added the most photos one entry can hold. Remove one first.")),
-        )
     from django.core.files import File
 
     from tasuki.entries.tasks import process_photo
