@@ -91,6 +91,17 @@ EPISODE = (
 # --- small helpers -------------------------------------------------------------------------
 
 
+def small_jpeg() -> bytes:
+    """A valid 64 × 48 JPEG: what a bot uploads in the abuse phase."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 90, 160)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -359,6 +370,8 @@ class ClientSpec:
     retry_share: float
     photo_path: str = ""
     seed: int = 1
+    #: For the "abuse" mode: solutions already spent on accepted entries.
+    spent: tuple[str, ...] = ()
 
 
 def run_client(spec: ClientSpec) -> dict:
@@ -397,6 +410,7 @@ async def _client(spec: ClientSpec) -> dict:
         "retries": [],  # (entry index, kind, receipts seen, same?)
         "requests": 0,
         "altcha_sent": 0,
+        "abuse": collections.defaultdict(lambda: [0, 0]),  # what: [tried, got through]
     }
     async with httpx.AsyncClient(
         base_url=spec.base_url, limits=limits, timeout=httpx.Timeout(120.0)
@@ -421,7 +435,8 @@ async def _client(spec: ClientSpec) -> dict:
                 raise RuntimeError("the form page gave no CSRF token")
             csrf = found.group(1)
             await asyncio.gather(*(warm(f"/en/{SLUG}/enter/") for _ in range(2 * c)))
-            altchas = await asyncio.gather(*(_solve(client, sem) for _ in range(n)))
+            if spec.mode != "abuse":
+                altchas = await asyncio.gather(*(_solve(client, sem) for _ in range(n)))
         out["prep_seconds"] = time.perf_counter() - prep0
         if spec.mode == "photo":
             photo = Path(spec.photo_path).read_bytes()
@@ -460,7 +475,7 @@ async def _client(spec: ClientSpec) -> dict:
             try:
                 response = await client.post(
                     f"/en/{SLUG}/enter/photos/",
-                    data={"submission_key": key, "csrfmiddlewaretoken": csrf},
+                    data={"submission_key": key, "csrfmiddlewaretoken": csrf, "altcha": altchas[i]},
                     files={"photo": (f"IMG_{i:04d}.JPG", photo, "image/jpeg")},
                     headers=FETCH,
                 )
@@ -501,6 +516,9 @@ async def _client(spec: ClientSpec) -> dict:
             if spec.mode == "bare":
                 await bare(i)
                 return
+            if spec.mode == "abuse":
+                await abuse(i)
+                return
             key = str(uuid.uuid4())
             t0 = time.perf_counter()
             form = entry_form(i, spec.mode, key, altchas[i], csrf)
@@ -525,6 +543,32 @@ async def _client(spec: ClientSpec) -> dict:
                 out["e2e"].append(time.perf_counter() - t0)
                 out["acked"].append((i, key, got[0], time.time()))
 
+        async def abuse(i: int) -> None:
+            """What a bot would try: spent solutions re-encoded, uploads without a proof."""
+            spent = spec.spent[i % len(spec.spent)]
+            for k, variant in enumerate(reencoded(spent)):
+                form = entry_form(i * 10 + k, "abuse", str(uuid.uuid4()), variant, csrf)
+                out["requests"] += 1
+                response = await client.post(f"/en/{SLUG}/enter/", data=form, headers=FETCH)
+                out["abuse"]["resent solution"][0] += 1
+                if response.status_code == 200:
+                    out["abuse"]["resent solution"][1] += 1
+            tries = (("upload without proof", ""), ("upload with a spent proof", spent))
+            for label, proof in tries:
+                data = {"submission_key": str(uuid.uuid4()), "csrfmiddlewaretoken": csrf}
+                if proof:
+                    data["altcha"] = proof
+                out["requests"] += 1
+                response = await client.post(
+                    f"/en/{SLUG}/enter/photos/",
+                    data=data,
+                    files={"photo": ("x.jpg", photo or small_jpeg(), "image/jpeg")},
+                    headers=FETCH,
+                )
+                out["abuse"][label][0] += 1
+                if response.status_code == 200:
+                    out["abuse"][label][1] += 1
+
         queue: asyncio.Queue[int] = asyncio.Queue()
         for i in range(n):
             queue.put_nowait(i)
@@ -544,7 +588,21 @@ async def _client(spec: ClientSpec) -> dict:
         out["client_cpu_timed"] = time.process_time() - cpu_timed0
     out["client_cpu_total"] = time.process_time() - cpu0
     out["errors"] = dict(out["errors"])
+    out["abuse"] = dict(out["abuse"])
+    out["spent"] = list(altchas[:50])
     return out
+
+
+def reencoded(payload: str) -> list[str]:
+    """The same solved challenge written three other ways (key order, spacing, padding)."""
+    decoded = json.loads(base64.b64decode(payload))
+    reordered = json.dumps(dict(reversed(list(decoded.items()))))
+    spaced = json.dumps(decoded, indent=2)
+    return [
+        base64.b64encode(reordered.encode()).decode(),
+        base64.b64encode(spaced.encode()).decode(),
+        base64.b64encode(json.dumps(decoded).encode()).decode().rstrip("=") or payload,
+    ]
 
 
 def client_in_process(spec: ClientSpec, timeout: float) -> dict:
@@ -711,6 +769,8 @@ def base_env(args, tmp: Path, smtp_port: int, web_port: int) -> dict:
             "TASUKI_RATE_SUBMIT_IP": "1000000/h",
             "TASUKI_RATE_SUBMIT_EMAIL": "1000000/h",
             "TASUKI_RATE_UPLOAD_IP": "1000000/h",
+            "TASUKI_RATE_SUBMIT_FAILURES_IP": "1000000/h",
+            "TASUKI_UPLOAD_BYTES_PER_HOUR": str(10**13),
             "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'src'}",
             "PYTHONDONTWRITEBYTECODE": "1",
         }
@@ -748,18 +808,12 @@ def redis_client(cache_url: str):
     return redis.Redis.from_url(cache_url)
 
 
-def cache_census(args) -> tuple[str, int, int]:
-    """Where the cache lives, how many keys it holds, and how many are ALTCHA 'used' tags."""
+def cache_census(args) -> tuple[str, int]:
+    """Where the cache lives and how many keys it holds."""
     client = redis_client(args.cache_url)
     if client is not None:
-        keys = list(client.scan_iter(count=1000))
-        return "Redis", len(keys), sum(b"tasuki:altcha:" in k for k in keys)
-    rows = query(args.db_name, "SELECT count(*) FROM tasuki_cache")[0][0]
-    tags = query(
-        args.db_name, "SELECT count(*) FROM tasuki_cache WHERE cache_key LIKE %s",
-        "%tasuki:altcha:%",
-    )[0][0]  # fmt: skip
-    return "database table", rows, tags
+        return "Redis", sum(1 for _ in client.scan_iter(count=1000))
+    return "database table", query(args.db_name, "SELECT count(*) FROM tasuki_cache")[0][0]
 
 
 def tasks_table(dbname: str):
@@ -1055,6 +1109,18 @@ def main(argv: list[str] | None = None) -> int:
                            args.retry_share, str(photo_path), seed=3),
             )  # fmt: skip
 
+        # 4b. what a bot would try, with solutions the text phase spent
+        spent = tuple(phases.get("text", {}).get("spent") or ())
+        if spent:
+            abuse = client_in_process(
+                ClientSpec("abuse", base_url, len(spent), min(args.concurrency, len(spent)), 0,
+                           spent=spent),
+                client_timeout,
+            )  # fmt: skip
+            say("\n== abuse: spent solutions re-sent, uploads without a proof ==")
+            for what, (tried, through) in sorted(abuse["abuse"].items()):
+                say(f"  {what}: {through} of {tried} got through (target: none)")
+
         # 5. drain and check
         say("\n== background work ==")
         drained, counts, waited = drain(args.db_name, args.drain_timeout)
@@ -1098,10 +1164,11 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.2)
         mail_delays(phases, mailbox)
         used = sum(r["altcha_sent"] for r in phases.values())
-        where, cache_rows, altcha_tags = cache_census(args)
+        where, cache_rows = cache_census(args)
+        proofs = query(args.db_name, "SELECT count(*) FROM entries_proofofwork")[0][0]
         say(
-            f"  cache ({where}): {cache_rows} keys; ALTCHA 'used' tags still held: {altcha_tags} "
-            f"of {used} distinct solutions sent (each entry's tag should live ~1 h)"
+            f"  cache ({where}): {cache_rows} keys; proofs of work held: {proofs} for {used} "
+            "solutions sent (each is one row until its challenge expires)"
         )
         zero_loss = check_zero_loss(args.db_name, phases, mailbox, tmp)
 
