@@ -438,3 +438,22 @@ def test_photo_status_tells_waiting_attached_and_gone(client, campaign):
         url, {"submission_key": str(key), "tokens": [kept, sent, "no-such-token"]}
     ).json()
     assert body["photos"] == {kept: "waiting", sent: "attached", "no-such-token": "gone"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("title", "", "この項目は入力が必要です"),
+        ("resonated_km", "43", "0（スタート）から42.195（フィニッシュ）"),
+        ("role", "astronaut", "一覧の中から1つ選んでください"),
+    ],
+)
+def test_japanese_messages_are_the_forms_own(client, campaign, field, value, expected):
+    """Django's generic "このフィールドは必須です。" and "この値は…以下" never reach an entrant."""
+    with translation.override("ja"):
+        url = reverse("entries:enter", args=[campaign.slug])
+    data = entry_data(altcha=solve_altcha(), **{field: value})
+    body = client.post(url, data, headers={"X-Tasuki-Fetch": "1"}).json()
+    message = " ".join(body["errors"][field])
+    assert expected in message, message
+    assert "このフィールド" not in message and "この値は" not in message

@@ -88,6 +88,7 @@ class AnswerField(forms.CharField):
 HANDLE_TOO_LONG = _("A handle has at most 30 letters, digits, dots and underscores after the @.")
 #: Django's own "This field is required." reads like a machine in both languages.
 REQUIRED = _("This answer is needed: please fill it in.")
+CHOOSE_ONE = _("Please choose one of the options in the list.")
 
 
 def _textarea(rows: int) -> forms.Textarea:
@@ -225,6 +226,8 @@ class EntryForm(forms.Form):
                 == forms.Field.default_error_messages["required"]
             ):
                 field.error_messages["required"] = REQUIRED
+            if "invalid_choice" in field.error_messages:
+                field.error_messages["invalid_choice"] = CHOOSE_ONE
         self.fields["real_name"].widget.attrs["autocomplete"] = "name"
         self.fields["country"].use_language(get_language())
 
