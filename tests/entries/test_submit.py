@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from tasuki.entries.models import Entry, EntryStatus
 from tasuki.mail.models import OutboxMessage
 from tests.factories import entry_data
+from tests.fixtures.redis_service import require_redis
 
 pytestmark = pytest.mark.django_db
 
@@ -211,16 +212,15 @@ REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
 
 def test_rate_limits_live_in_redis(client, campaign, altcha_payload, settings):
     """Production keeps its cache in Redis (the machine's real server, database 14)."""
-    import redis
-
-    redis.Redis.from_url("redis://127.0.0.1:6379/14").flushdb()
+    server = require_redis("redis://127.0.0.1:6379/14")
+    server.flushdb()
     settings.CACHES = {"default": {"BACKEND": REDIS_CACHE, "LOCATION": "redis://127.0.0.1:6379/14"}}
     settings.TASUKI_RATE_SUBMIT_IP = "1/h"
     solution = altcha_payload()
     assert post(client, campaign, entry_data(altcha=solution)).json()["ok"]
     again = post(client, campaign, entry_data(altcha=altcha_payload(), title="Again")).json()
     assert again["ok"] is False and "pausing" in again["message"]
-    keys = redis.Redis.from_url("redis://127.0.0.1:6379/14").keys()
+    keys = server.keys()
     assert any(b":rl:" in k for k in keys)
 
 
