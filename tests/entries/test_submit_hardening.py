@@ -397,7 +397,9 @@ def test_second_tab_with_another_story_gets_a_key_of_its_own(client, campaign):
     assert a["receipt"] in body["message"]
     assert Entry.objects.count() == 1
     new_key = body["new_key"]
+    assert body["moved"] == [second_photo]
     assert Photo.objects.get(token=second_photo).submission_key == uuid.UUID(new_key)
+    assert Photo.objects.get(token=first_photo).entry.receipt == a["receipt"]
     again = post(client, campaign, {**tab_b, "submission_key": new_key}).json()
     assert again["ok"] is True and again["receipt"] != a["receipt"]
     second = Entry.objects.get(receipt=again["receipt"])
@@ -438,6 +440,10 @@ def test_photo_status_tells_waiting_attached_and_gone(client, campaign):
         url, {"submission_key": str(key), "tokens": [kept, sent, "no-such-token"]}
     ).json()
     assert body["photos"] == {kept: "waiting", sent: "attached", "no-such-token": "gone"}
+    # A sent photo is "attached" whatever key asks (the draft may have a new key by now);
+    # one waiting for another draft is "gone" for this one.
+    other = client.post(url, {"submission_key": str(uuid.uuid4()), "tokens": [kept, sent]})
+    assert other.json()["photos"] == {kept: "gone", sent: "attached"}
 
 
 @pytest.mark.parametrize(

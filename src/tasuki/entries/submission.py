@@ -264,7 +264,7 @@ def _draft_already_sent(refuse, existing: Entry, key: uuid.UUID, tokens: list[st
     """The key belongs to an entry with another story: hand this draft a new key."""
     from django.urls import reverse
 
-    new_key = services.move_draft(submission_key=key, tokens=tokens)
+    new_key, moved = services.move_draft(submission_key=key, tokens=tokens)
     return refuse(
         "draft_already_sent",
         _(
@@ -277,6 +277,7 @@ def _draft_already_sent(refuse, existing: Entry, key: uuid.UUID, tokens: list[st
         status=409,
         extra={
             "new_key": str(new_key),
+            "moved": moved,  # the draft's photos that came along
             "receipt": existing.receipt,
             "receipt_url": reverse("entries:receipt", args=[existing.receipt]),
         },

@@ -81,17 +81,28 @@ def draft_photos(*, submission_key: uuid.UUID, tokens: list[str]) -> list[Photo]
 
 
 def photo_states(*, submission_key: uuid.UUID, tokens: list[str]) -> dict[str, str]:
-    """For each token of a draft: "waiting" (uploaded, not yet sent), "attached" (sent
-    with an entry) or "gone" (expired, removed, or never this draft's)."""
+    """For each token a restored draft holds: "waiting" (uploaded for this draft, not
+    yet sent), "attached" (sent with an entry, under this key or the one the draft
+    had before it was given a new one) or "gone" (expired, removed, or another
+    draft's). A token is a 256-bit secret, so its state tells nothing to a stranger.
+    """
     tokens = list(dict.fromkeys(t for t in tokens if t))[: MAX_PHOTOS * 2]
-    found = dict(
-        Photo.objects.filter(token__in=tokens, submission_key=submission_key).values_list(
-            "token", "entry_id"
+    found = {
+        token: (key, entry_id)
+        for token, key, entry_id in Photo.objects.filter(token__in=tokens).values_list(
+            "token", "submission_key", "entry_id"
         )
-    )
-    return {
-        t: ("gone" if t not in found else "attached" if found[t] else "waiting") for t in tokens
     }
+
+    def state(token: str) -> str:
+        if token not in found:
+            return "gone"
+        key, entry_id = found[token]
+        if entry_id:
+            return "attached"
+        return "waiting" if key == submission_key else "gone"
+
+    return {t: state(t) for t in tokens}
 
 
 def _open_period(campaign: Campaign, at: dt.datetime) -> EntryPeriod | None:
@@ -261,21 +272,26 @@ def keep_draft_photos(*, submission_key: uuid.UUID, until: dt.datetime) -> int:
     )
 
 
-def move_draft(*, submission_key: uuid.UUID, tokens: list[str]) -> uuid.UUID:
+def move_draft(*, submission_key: uuid.UUID, tokens: list[str]) -> tuple[uuid.UUID, list[str]]:
     """Give a draft a new key, taking its unattached photos with it.
 
     Used when the draft's key already belongs to an entry with a different
     story (the same draft opened in two tabs): the second story must be sent
-    as an entry of its own, with the photos its tab uploaded.
+    as an entry of its own, with the photos its tab uploaded. Returns the new
+    key and the tokens that moved (a photo already sent with the other entry
+    stays with it).
     """
     new_key = uuid.uuid4()
     tokens = [t for t in tokens if t]
+    moved: list[str] = []
     if tokens:
-        Photo.objects.filter(
+        waiting = Photo.objects.filter(
             token__in=tokens, submission_key=submission_key, entry__isnull=True
-        ).update(submission_key=new_key)
+        )
+        moved = list(waiting.values_list("token", flat=True))
+        Photo.objects.filter(token__in=moved, entry__isnull=True).update(submission_key=new_key)
     ProofOfWork.objects.filter(submission_key=submission_key).update(submission_key=new_key)
-    return new_key
+    return new_key, [t for t in tokens if t in moved]
 
 
 def create_entry(
