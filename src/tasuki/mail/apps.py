@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,10 @@ class MailConfig(AppConfig):
     name = "tasuki.mail"
     label = "mail"
     verbose_name = _("Mail")
+
+    def ready(self) -> None:
+        # Apps register the resolvers of their send-time mail parts in a
+        # ``mail_links`` module (see tasuki.mail.placeholders): found here, so
+        # the mail app never names another app and every process (web, worker,
+        # commands) has them before it sends anything.
+        autodiscover_modules("mail_links")

@@ -21,7 +21,11 @@ class OutboxMessage(models.Model):
     kind = models.CharField(max_length=40)
     to_address = models.EmailField()
     subject = models.CharField(max_length=300)
+    #: The text as rendered, with a random marker wherever a part is made only
+    #: at send time (private links, an entry's title): see mail.placeholders.
     body = models.TextField()
+    #: {marker: [resolver, ref]} for the markers in ``subject`` and ``body``.
+    placeholders = models.JSONField(default=dict, blank=True)
     language = models.CharField(max_length=2)
     #: The entry this mail is about: erasing the entry erases its mails too.
     entry = models.ForeignKey(

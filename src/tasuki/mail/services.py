@@ -13,6 +13,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from tasuki.mail import placeholders
 from tasuki.mail.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -29,12 +30,23 @@ def render_mail(template: str, context: dict, *, language: str) -> tuple[str, st
 def queue_mail(
     *, kind: str, to: str, template: str, context: dict, language: str, entry=None
 ) -> OutboxMessage:
-    """Write a mail to the outbox and schedule its delivery once the caller commits."""
+    """Write a mail to the outbox and schedule its delivery once the caller commits.
+
+    Put a :class:`~tasuki.mail.placeholders.Placeholder` in ``context`` for
+    anything that must not be stored (a private link): the row keeps a marker
+    and the text is made when the mail is sent.
+    """
     from tasuki.mail.tasks import deliver_mail
 
     subject, body = render_mail(template, context, language=language)
     message = OutboxMessage.objects.create(
-        kind=kind, to_address=to, subject=subject, body=body, language=language, entry=entry
+        kind=kind,
+        to_address=to,
+        subject=subject,
+        body=body,
+        placeholders=placeholders.references(context, subject, body),
+        language=language,
+        entry=entry,
     )
     deliver_mail.enqueue(message.pk)
     return message
@@ -74,9 +86,24 @@ def deliver(message_id: int) -> dt.datetime | None:
     if not claimed:
         return None
     message = OutboxMessage.objects.get(pk=message_id)
+    try:
+        # Made now and never saved: the row keeps only the markers.
+        with translation.override(message.language):
+            subject = placeholders.resolve(
+                message.subject, message.placeholders, language=message.language
+            )
+            body = placeholders.resolve(
+                message.body, message.placeholders, language=message.language
+            )
+    except placeholders.UnknownResolver as exc:
+        message.status = OutboxStatus.FAILED
+        message.last_error = f"no resolver for a mail part: {exc}"[:500]
+        message.save(update_fields=["status", "last_error"])
+        log.error("mail %s failed: no resolver %s", message.pk, exc)
+        return None
     mail = EmailMessage(
-        subject=message.subject,
-        body=message.body,
+        subject=subject,
+        body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to_address],
         headers={"Auto-Submitted": "auto-generated"},
