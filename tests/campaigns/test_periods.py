@@ -16,6 +16,15 @@ pytestmark = pytest.mark.django_db
 JST = ZoneInfo("Asia/Tokyo")
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked in English whichever language an earlier test left active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def jst(*args):
     return dt.datetime(*args, tzinfo=JST)
 
@@ -131,3 +140,63 @@ def test_admin_formset_refuses_overlap_among_new_rows(admin_client):
     formset = FormSet(data, instance=campaign, prefix="periods")
     assert formset.is_valid() is False
     assert "overlap" in str(formset.non_form_errors())
+
+
+US = dt.timedelta(microseconds=1)
+
+
+def instants(first, second):
+    """Every boundary of both periods, and a microsecond either side of it."""
+    for edge in (first.opens_at, first.closes_at, second.opens_at, second.closes_at):
+        yield from (edge - US, edge, edge + US)
+
+
+def test_open_period_at_is_the_rule_everywhere(two_periods):
+    """The query, the model and the landing page's status agree at every boundary."""
+    from tasuki.campaigns.selectors import open_period_at
+
+    campaign, first, second = two_periods
+    for at in instants(first, second):
+        by_query = open_period_at(campaign, at)
+        by_model = next((p for p in (first, second) if p.is_open(at)), None)
+        assert by_query == by_model, at
+        assert campaign_status(campaign, at).current == by_model, at
+    assert open_period_at(campaign, first.opens_at) == first
+    assert open_period_at(campaign, first.closes_at - US) == first
+    assert open_period_at(campaign, first.closes_at) is None
+
+
+def test_last_closed_before_counts_a_deadline_as_passed_at_its_instant(two_periods):
+    from tasuki.campaigns.selectors import last_closed_before
+
+    campaign, first, second = two_periods
+    assert last_closed_before(campaign, first.closes_at - US) is None
+    assert last_closed_before(campaign, first.closes_at) == first
+    assert last_closed_before(campaign, second.opens_at) == first
+    assert last_closed_before(campaign, second.closes_at) == second
+    for at in instants(first, second):
+        status = campaign_status(campaign, at)
+        assert last_closed_before(campaign, at) == status.previous, at
+
+
+def test_open_period_at_ignores_other_campaigns(two_periods):
+    from tasuki.campaigns.selectors import last_closed_before, open_period_at
+
+    campaign, first, _ = two_periods
+    other = CampaignFactory()
+    PeriodFactory(campaign=other, number=1, opens_at=jst(2025, 1, 1), closes_at=jst(2025, 2, 1))
+    assert open_period_at(other, first.opens_at) is None
+    assert last_closed_before(campaign, jst(2025, 3, 1)) is None
+
+
+def test_campaign_status_does_not_depend_on_the_order_periods_were_loaded(two_periods):
+    """Prefetched periods in another order (e.g. by number after a renumbering) still
+    give the period that closed last as ``previous``."""
+    campaign, first, second = two_periods
+    first.number, second.number = 9, 8
+    first.save(), second.save()
+    from tasuki.campaigns.models import Campaign
+
+    loaded = Campaign.objects.prefetch_related("periods").get(pk=campaign.pk)
+    status = campaign_status(loaded, jst(2026, 4, 1))
+    assert status.previous == second

@@ -17,8 +17,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
-from tasuki.core.timefmt import format_jst
+from tasuki.core.timefmt import JST, format_jst
 
 #: The marathon distance; the finish is a km mark of its own.
 MARATHON_KM = Decimal("42.195")
@@ -40,6 +41,28 @@ class BilingualMixin:
         return getattr(self, first) or getattr(self, second)
 
 
+def default_likely_countries() -> list[str]:
+    """Japan first: most entrants of a race in Japan live there."""
+    return ["JP"]
+
+
+def validate_country_codes(value) -> None:
+    """A list of ISO 3166-1 alpha-2 codes the country list knows, each once."""
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError(
+            _("Give a list of two-letter country codes, such as JP."), code="not_a_list"
+        )
+    unknown = [code for code in value if code not in countries]
+    if unknown:
+        raise ValidationError(
+            _("These country codes are unknown: %(codes)s."),
+            code="unknown_country",
+            params={"codes": ", ".join(unknown)},
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError(_("Each country may be listed only once."), code="duplicate_country")
+
+
 class Campaign(BilingualMixin, models.Model):
     slug = models.SlugField(_("slug"), unique=True, max_length=60)
     name_ja = models.CharField(_("name (Japanese)"), max_length=200)
@@ -57,6 +80,16 @@ class Campaign(BilingualMixin, models.Model):
         _("number of winners"), default=10, validators=[MinValueValidator(1)]
     )
     announcement_date = models.DateField(_("winners announced on"))
+    likely_countries = models.JSONField(
+        _("countries shown first"),
+        default=default_likely_countries,
+        blank=True,
+        validators=[validate_country_codes],
+        help_text=_(
+            "Two-letter codes of the countries most entrants come from, as a JSON list such "
+            'as ["JP", "TW", "US"]. The entry form lists them first, in this order.'
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -83,16 +116,57 @@ class Campaign(BilingualMixin, models.Model):
     def prize(self) -> str:
         return self.localized("prize")
 
+    @property
+    def announcement_display(self) -> str:
+        """The announcement date as pages show it ('15 Apr 2026 (Wed)' or '2026年4月15日(水)')."""
+        noon = dt.datetime.combine(self.announcement_date, dt.time(12), tzinfo=JST)
+        return format_jst(noon, with_time=False)
+
+
+def open_at_q(at: dt.datetime) -> Q:
+    """The one rule for "open": a period is open at ``at`` when ``opens_at <= at < closes_at``.
+
+    The database form of the rule; :meth:`EntryPeriod.is_open` is the same
+    comparison on a loaded row (a test checks both agree at the boundaries).
+    """
+    return Q(opens_at__lte=at, closes_at__gt=at)
+
+
+def closed_by_q(at: dt.datetime) -> Q:
+    """Periods whose deadline has passed at ``at``: ``closes_at <= at``."""
+    return Q(closes_at__lte=at)
+
+
+class EntryPeriodQuerySet(models.QuerySet):
+    def open_at(self, at: dt.datetime) -> EntryPeriodQuerySet:
+        return self.filter(open_at_q(at))
+
+    def closed_by(self, at: dt.datetime) -> EntryPeriodQuerySet:
+        return self.filter(closed_by_q(at))
+
 
 class EntryPeriod(BilingualMixin, models.Model):
-    """A window in which entries are accepted: open in ``[opens_at, closes_at)``."""
+    """A window in which entries are accepted: open in ``[opens_at, closes_at)``.
+
+    Its name is a label ("第1期", "First period"): pages show it on its own or
+    before a colon, never inside a sentence, so any name reads right in both
+    languages ("The First period" was the result of putting it mid-sentence).
+    """
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="periods")
     number = models.PositiveSmallIntegerField(_("number"))
-    name_ja = models.CharField(_("name (Japanese)"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_ja = models.CharField(
+        _("name (Japanese)"), max_length=100, help_text=_("Shown as a label, e.g. 第1期.")
+    )
+    name_en = models.CharField(
+        _("name (English)"),
+        max_length=100,
+        help_text=_("Shown as a label, capitalised, e.g. First period."),
+    )
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"))
+
+    objects = EntryPeriodQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("entry period")
@@ -115,8 +189,13 @@ class EntryPeriod(BilingualMixin, models.Model):
         return self.localized("name")
 
     def is_open(self, at: dt.datetime | None = None) -> bool:
+        """:func:`open_at_q` for a loaded row: ``opens_at <= at < closes_at``."""
         at = at or timezone.now()
         return self.opens_at <= at < self.closes_at
+
+    def is_closed_by(self, at: dt.datetime) -> bool:
+        """:func:`closed_by_q` for a loaded row."""
+        return self.closes_at <= at
 
     @property
     def opens_display(self) -> str:

@@ -29,13 +29,39 @@ class CampaignStatus:
     previous: EntryPeriod | None
 
 
+def open_period_at(campaign: Campaign, at: dt.datetime) -> EntryPeriod | None:
+    """The period of ``campaign`` open at ``at`` (``opens_at <= at < closes_at``), if any.
+
+    Always a query, so the submit path judges against the database as it is in
+    its transaction, not against periods loaded earlier. Periods never overlap,
+    so there is at most one.
+    """
+    return EntryPeriod.objects.filter(campaign=campaign).open_at(at).first()
+
+
+def last_closed_before(campaign: Campaign, at: dt.datetime) -> EntryPeriod | None:
+    """The period of ``campaign`` whose deadline passed most recently by ``at``, if any.
+
+    "Before" in the same sense as :func:`open_period_at`: a period closing
+    exactly at ``at`` has closed.
+    """
+    return (
+        EntryPeriod.objects.filter(campaign=campaign).closed_by(at).order_by("-closes_at").first()
+    )
+
+
 def campaign_status(campaign: Campaign, at: dt.datetime | None = None) -> CampaignStatus:
-    """Classify ``at`` against the campaign's periods (``[opens, closes)`` each)."""
+    """Classify ``at`` against the campaign's periods (``[opens, closes)`` each).
+
+    Works on the loaded (usually prefetched) periods with the model's
+    :meth:`~EntryPeriod.is_open`, the same rule :func:`open_period_at` asks
+    the database.
+    """
     at = at or timezone.now()
-    periods = list(campaign.periods.all())
+    periods = sorted(campaign.periods.all(), key=lambda p: p.opens_at)
     current = next((p for p in periods if p.is_open(at)), None)
     upcoming = [p for p in periods if p.opens_at > at]
-    past = [p for p in periods if p.closes_at <= at]
+    past = [p for p in periods if p.is_closed_by(at)]
     nxt = upcoming[0] if upcoming else None
     prev = past[-1] if past else None
     if current:
@@ -65,4 +91,5 @@ def featured_campaign() -> Campaign | None:
 
 
 def current_terms(campaign: Campaign) -> TermsVersion | None:
+    """The terms version entrants consent to now."""
     return campaign.terms_versions.filter(is_current=True).first()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
 from tasuki.campaigns import geo
 from tasuki.campaigns.models import Campaign, Course, EntryPeriod, KmMark, Landmark, TermsVersion
@@ -68,12 +66,6 @@ def rebuild_course_marks(course: Course) -> list[KmMark]:
         landmark.km = min(course.distance_km, _km(along / scale))
         landmark.save(update_fields=["km"])
     return marks
-
-
-def current_period(campaign: Campaign, at: dt.datetime | None = None) -> EntryPeriod | None:
-    """The period open at ``at`` (now by default), if any."""
-    at = at or timezone.now()
-    return campaign.periods.filter(opens_at__lte=at, closes_at__gt=at).first()
 
 
 def add_landmark(course: Course, **fields) -> Landmark:
