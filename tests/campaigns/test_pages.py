@@ -30,7 +30,7 @@ def test_landing_open_shows_deadline_in_jst_and_link_to_form(client):
     campaign = open_campaign()
     html = client.get(f"/en/{campaign.slug}/").content.decode()
     assert 'lang="en"' in html
-    assert "is open" in html
+    assert "Period 1: entries are open." in html
     assert "JST" in html
     assert f"/en/{campaign.slug}/enter/" in html
     assert 'hreflang="ja"' in html and f"/ja/{campaign.slug}/" in html
@@ -52,8 +52,8 @@ def test_landing_between_periods_names_next_opening(client):
         closes_at=now + dt.timedelta(days=20),
     )
     html = client.get(f"/en/{campaign.slug}/").content.decode()
-    assert "has closed" in html
-    assert f"{nxt.name_en} opens on" in html
+    assert "Period 1: entries have closed." in html
+    assert f"{nxt.name_en}: entries open on" in html
     assert "/enter/" not in html
 
 

@@ -46,8 +46,18 @@ def load_demo_campaign() -> Campaign:
             "winners_count",
         )
     }
-    fields["announcement_date"] = dt.date.fromisoformat(data["announcement_date"])
-    campaign, _ = Campaign.objects.update_or_create(slug=data["slug"], defaults=fields)
+    # Dates are set when the campaign is first made and then left alone, like the
+    # periods: `open_demo_period` moves them together, and a later load must not
+    # put the announcement back before periods it has moved.
+    campaign, _ = Campaign.objects.update_or_create(
+        slug=data["slug"],
+        defaults=fields,
+        create_defaults=fields
+        | {
+            "announcement_date": dt.date.fromisoformat(data["announcement_date"]),
+            "likely_countries": data["likely_countries"],
+        },
+    )
     if not campaign.periods.exists():  # never move periods someone has shifted
         for p in data["periods"]:
             services.save_period(
@@ -61,11 +71,13 @@ def load_demo_campaign() -> Campaign:
                 )
             )
     t = data["terms"]
+    texts = {k: t[k] for k in ("terms_ja", "terms_en", "privacy_ja", "privacy_en")}
     terms, _ = TermsVersion.objects.update_or_create(
         campaign=campaign,
         version=t["version"],
-        defaults={k: t[k] for k in ("terms_ja", "terms_en", "privacy_ja", "privacy_en")}
-        | {"published_at": dt.datetime.fromisoformat(data["periods"][0]["opens_at"])},
+        defaults=texts,
+        create_defaults=texts
+        | {"published_at": campaign.periods.order_by("opens_at").first().opens_at},
     )
     services.make_terms_current(terms)
     c = data["course"]
@@ -90,7 +102,9 @@ def open_a_period(campaign: Campaign, *, now: dt.datetime | None = None) -> list
 
     The first period is moved to have opened ten days ago and to close at
     17:00 Japan time at least two weeks from now; later periods keep their
-    distance from it. Returns the periods with their new dates.
+    distance from it. The winners' announcement moves by the same amount and
+    the current terms are dated from the first period's new opening, so no page
+    quotes a date from before the move. Returns the periods with their new dates.
     """
     from tasuki.core.timefmt import JST
 
@@ -115,4 +129,8 @@ def open_a_period(campaign: Campaign, *, now: dt.datetime | None = None) -> list
     first.save(update_fields=["opens_at"])
     for period in periods:
         period.full_clean()
+    announced = dt.datetime.combine(campaign.announcement_date, dt.time(12), tzinfo=JST) + shift
+    campaign.announcement_date = announced.astimezone(JST).date()
+    campaign.save(update_fields=["announcement_date"])
+    campaign.terms_versions.filter(is_current=True).update(published_at=first.opens_at)
     return periods

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from tasuki.campaigns.selectors import (
@@ -22,14 +24,55 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("campaigns:landing", slug=campaign.slug)
 
 
+def _plural_forms(one: str, other: str) -> dict[str, str]:
+    """A unit's forms by CLDR plural category, for the browser's ``Intl.PluralRules``.
+
+    ``one`` and ``other`` are the only categories the site's two languages use
+    (Japanese has one form, English two), so each is a message of its own; the
+    count stays a placeholder for the script to fill.
+    """
+    return {"one": one, "other": other}
+
+
+def countdown_messages() -> dict:
+    """Whole sentences for countdown.js, in the page's language, from the catalogue.
+
+    The script only fills in numbers: the order of the parts is the
+    translation's, so Japanese reads 「締切まであと3日と4時間です。」 rather than
+    the English word order.
+    """
+    return {
+        "units": {
+            "days": _plural_forms(gettext("%(count)s day"), gettext("%(count)s days")),
+            "hours": _plural_forms(gettext("%(count)s hour"), gettext("%(count)s hours")),
+            "minutes": _plural_forms(gettext("%(count)s minute"), gettext("%(count)s minutes")),
+        },
+        "sentences": {
+            "days": gettext("%(days)s and %(hours)s left until the deadline."),
+            "hours": gettext("%(hours)s and %(minutes)s left until the deadline."),
+            "minutes": gettext("%(minutes)s left until the deadline."),
+            "underAMinute": gettext("Less than a minute left until the deadline."),
+            "closed": gettext(
+                "The deadline has passed. Reload the page to see whether another period follows."
+            ),
+        },
+    }
+
+
 @require_safe
 def landing(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_campaign(slug)
-    status = campaign_status(campaign)
+    now = timezone.now()
+    status = campaign_status(campaign, now)
     return render(
         request,
         "campaigns/landing.html",
-        {"campaign": campaign, "status": status, "periods": campaign.periods.all()},
+        {
+            "campaign": campaign,
+            "status": status,
+            "now": now,
+            "countdown_messages": countdown_messages(),
+        },
     )
 
 
