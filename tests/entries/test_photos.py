@@ -36,6 +36,11 @@ NOT_A_PHOTO = (
     "This file is not a photo we can read, whatever its name says. "
     "Please choose a JPEG, PNG, WebP or HEIC photo."
 )
+GIF = (
+    "GIF files are not accepted: a GIF keeps at most 256 colours, which spoils a photo, and "
+    "an animated one cannot be shown as a single picture. Please choose a JPEG, PNG, WebP or "
+    "HEIC photo."
+)
 MARKUP = (
     "This file is a web page or a drawing (HTML or SVG), not a photo. "
     "Please choose a JPEG, PNG, WebP or HEIC photo."
@@ -184,7 +189,8 @@ REFUSALS = {
         "unsupported_type",
         NOT_A_PHOTO,
     ),
-    "gif": ("cheer.gif", lambda: encode(scene(64, 48), "GIF"), "unsupported_type", NOT_A_PHOTO),
+    "gif": ("cheer.gif", lambda: encode(scene(64, 48), "GIF"), "gif", GIF),
+    "gif_named_jpg": ("cheer.jpg", lambda: encode(scene(64, 48), "GIF"), "gif", GIF),
     "truncated_jpeg": ("half.jpg", truncated_jpeg, "damaged", DAMAGED),
     "empty": ("empty.jpg", lambda: b"", "empty", EMPTY),
     "svg_named_png": ("drawing.png", lambda: SVG, "markup", MARKUP),

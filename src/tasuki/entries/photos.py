@@ -5,6 +5,8 @@ Nothing an entrant uploads is ever served as uploaded. :func:`make_renditions`
 decodes the image, applies the EXIF orientation, converts to sRGB and writes
 fresh WebP and JPEG files of a few widths that carry no metadata at all (no
 EXIF, GPS, XMP or maker notes): the encoder is given only pixels.
+:func:`make_full_size` does the same at full size, for publishing; after both,
+the worker deletes the upload itself.
 """
 
 from __future__ import annotations
@@ -122,6 +124,15 @@ def inspect(file: IO[bytes], *, size: int) -> PhotoInfo:
     file.seek(0)
     head = file.read(1024)
     kind = sniff(head[:64])
+    if kind is None and head.startswith((b"GIF87a", b"GIF89a")):
+        raise PhotoError(
+            "gif",
+            _(
+                "GIF files are not accepted: a GIF keeps at most 256 colours, which spoils a "
+                "photo, and an animated one cannot be shown as a single picture. Please choose "
+                "a JPEG, PNG, WebP or HEIC photo."
+            ),
+        )
     if kind is None:
         if _looks_like_markup(head):
             raise PhotoError(
@@ -257,24 +268,56 @@ def make_renditions(source: IO[bytes], *, name: str, storage: Storage) -> dict:
     # Building fresh images from raw pixels guarantees no metadata can ride along.
     image = Image.frombytes("RGB", image.size, image.tobytes())
     out: dict[str, dict] = {}
-    for width in widths:
-        height = max(1, round(shown_h * width / shown_w))
-        if image.size != (width, height):
-            image = image.resize((width, height), Image.LANCZOS, reducing_gap=3.0)
-        entry: dict = {"width": width, "height": height}
-        for fmt, ext, params in (
-            ("webp", "webp", {"format": "WEBP", "quality": 80, "method": 4}),
-            (
-                "jpeg",
-                "jpg",
-                {"format": "JPEG", "quality": 82, "optimize": True, "progressive": True},
-            ),
-        ):
-            buffer = io.BytesIO()
-            image.save(buffer, **params)
-            path = storage.save(
-                f"photos/web/{name[:2]}/{name}-{width}.{ext}", ContentFile(buffer.getvalue())
-            )
-            entry[fmt] = path
-        out[str(width)] = entry
+    written: list[str] = []
+    try:
+        for width in widths:
+            height = max(1, round(shown_h * width / shown_w))
+            if image.size != (width, height):
+                image = image.resize((width, height), Image.LANCZOS, reducing_gap=3.0)
+            entry: dict = {"width": width, "height": height}
+            for fmt, ext, params in _ENCODINGS:
+                buffer = io.BytesIO()
+                image.save(buffer, **params)
+                path = storage.save(
+                    f"photos/web/{name[:2]}/{name}-{width}.{ext}", ContentFile(buffer.getvalue())
+                )
+                written.append(path)
+                entry[fmt] = path
+            out[str(width)] = entry
+    except BaseException:
+        # A failure half-way leaves nothing behind: no row will ever name these files.
+        for path in written:
+            storage.delete(path)
+        raise
     return dict(sorted(out.items(), key=lambda item: int(item[0])))
+
+
+_ENCODINGS = (
+    ("webp", "webp", {"format": "WEBP", "quality": 80, "method": 4}),
+    ("jpeg", "jpg", {"format": "JPEG", "quality": 82, "optimize": True, "progressive": True}),
+)
+
+
+def _pixels(source: IO[bytes]) -> Image.Image:
+    """The full-size picture as shown (orientation applied, sRGB), from pixels only."""
+    with Image.open(source) as opened:
+        opened.load()
+        try:
+            image = ImageOps.exif_transpose(opened)
+        except Exception:  # EXIF Pillow cannot rewrite: the pixels stay as stored
+            image = opened.copy()
+        image = _to_srgb(image)
+    return Image.frombytes("RGB", image.size, image.tobytes())
+
+
+def make_full_size(source: IO[bytes], *, name: str, storage: Storage) -> str:
+    """Write a full-size JPEG of ``source`` that carries no metadata; return its path.
+
+    This is the copy kept for publishing once the uploaded original, with its
+    EXIF, GPS position, camera details and comments, is deleted. Like the
+    renditions it is encoded from raw pixels, so nothing else can ride along.
+    """
+    image = _pixels(source)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=92, optimize=True)
+    return storage.save(f"photos/full/{name[:2]}/{name}.jpg", ContentFile(buffer.getvalue()))
