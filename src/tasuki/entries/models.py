@@ -240,6 +240,15 @@ class Photo(models.Model):
     #: not purged with abandoned uploads.
     keep_until = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    #: The metadata-free full-size re-encode (kept for publishing); once it and
+    #: the renditions exist, the uploaded original (with its EXIF, GPS and
+    #: comments) is deleted and ``original`` is emptied.
+    full_size = models.CharField(max_length=200, blank=True)
+    #: How many times the worker has started on this photo, and when it last
+    #: did: a worker that dies mid-way leaves ``status`` at "uploaded", and
+    #: housekeeping retries it (a bounded number of times) or marks it failed.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    attempted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("photo")
@@ -283,3 +292,47 @@ class ProofOfWork(models.Model):
 
     def __str__(self) -> str:
         return f"proof of work for {self.submission_key}"
+
+
+class ManageToken(models.Model):
+    """One private manage link issued for an entry (only its SHA-256 is kept).
+
+    Every link mailed adds a row; all of an entry's links work until the
+    entrant acts (a POST) with one of them, which revokes the older ones. So
+    asking for fresh links with someone else's address mails them new links
+    but never breaks the ones they already have.
+    """
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="manage_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("manage link")
+        verbose_name_plural = _("manage links")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"manage link {self.pk} of entry {self.entry_id}"
+
+
+class LinkRequest(models.Model):
+    """Someone asked for the manage links of an address (by its keyed digest).
+
+    The worker's task is given only this row's id, reads the digest and deletes
+    the row: task rows are kept for a while after they run, and the digest of
+    an address must not outlive the request in them. Housekeeping deletes rows
+    a lost task never reached.
+    """
+
+    email_digest = models.CharField(max_length=64)
+    language = models.CharField(max_length=2)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("link request")
+        verbose_name_plural = _("link requests")
+
+    def __str__(self) -> str:
+        return f"link request {self.pk}"

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.core import signing
 from django.urls import reverse
 
-from tasuki.entries.models import Entry, PhotoStatus
+from tasuki.entries.models import Entry, ManageToken, PhotoStatus
+from tasuki.entries.services.lifecycle import VERIFY_SALT
 
 
 def photos_for_display(entry: Entry, *, token: str) -> list[dict]:
@@ -34,3 +38,20 @@ def photos_for_display(entry: Entry, *, token: str) -> list[dict]:
             item["width"], item["height"] = first["width"], first["height"]
         out.append(item)
     return out
+
+
+def entry_for_verification_token(
+    token: str, *, max_age: dt.timedelta = dt.timedelta(days=30)
+) -> Entry | None:
+    """The entry a verification link names, without confirming anything (the
+    page shows a button for that)."""
+    try:
+        receipt = signing.loads(token, salt=VERIFY_SALT, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    return Entry.objects.select_related("campaign").filter(receipt=receipt).first()
+
+
+def has_older_manage_links(link: ManageToken) -> bool:
+    """Whether links issued before this one still open the entry."""
+    return ManageToken.objects.filter(entry_id=link.entry_id, pk__lt=link.pk).exists()
