@@ -49,9 +49,13 @@ system-deps:
 	  fi; \
 	fi
 
+# ruff; the import direction (import-linter contracts in pyproject.toml); bandit
+# over the application code (its configuration and justified skips are there too).
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/bandit -c pyproject.toml -r src -q
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format src tests bench scripts
