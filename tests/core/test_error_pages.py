@@ -57,6 +57,7 @@ def test_500_page_has_both_languages_each_marked_with_its_lang():
         if ENGLISH_WORD.search(text):
             assert lang == "en", text
     assert "Something went wrong" in html and "エラーが発生しました" in html
+    assert "{#" not in html  # the template's comment stays a comment (one line)
 
 
 def test_500_page_needs_nothing_that_could_fail_with_the_server():
