@@ -13,6 +13,7 @@ admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("healthz", core_views.health, name="health"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("altcha/", include("altcha_django.urls")),
     path("maintenance/", admin.site.urls),

@@ -53,3 +53,11 @@ def test_favicons_are_same_origin_so_the_policy_allows_them(client):
     assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
     for href in icon_links(response.content.decode()).values():
         assert href.startswith("/static/"), href
+
+
+def test_favicon_ico_leads_to_the_icon(client):
+    """Some browsers and crawlers ask for /favicon.ico whatever the page links."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("tasuki/favicon-32.png")
+    assert client.get(response["Location"]).status_code == 200

@@ -1,9 +1,11 @@
 """Operational endpoints and the site-wide refusal pages."""
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -14,6 +16,12 @@ def health(request: HttpRequest) -> JsonResponse:
     except Exception:  # any database failure means "not healthy"
         return JsonResponse({"ok": False}, status=503)
     return JsonResponse({"ok": True})
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and crawlers that ask for /favicon.ico without reading the page's links."""
+    return HttpResponsePermanentRedirect(static("tasuki/favicon-32.png"))
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -218,7 +218,7 @@ class EntryForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, campaign=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if (
@@ -229,7 +229,9 @@ class EntryForm(forms.Form):
             if "invalid_choice" in field.error_messages:
                 field.error_messages["invalid_choice"] = CHOOSE_ONE
         self.fields["real_name"].widget.attrs["autocomplete"] = "name"
-        self.fields["country"].use_language(get_language())
+        self.fields["country"].use_language(
+            get_language(), first=campaign.likely_countries if campaign else ()
+        )
 
     def clean_email(self):
         return self.cleaned_data["email"].strip()

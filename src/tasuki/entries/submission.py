@@ -90,7 +90,7 @@ def submit(request: HttpRequest, campaign: Campaign) -> Outcome:
     """Take one submission of the entry form, or say exactly why not."""
     arrived_at = timezone.now()  # before any of our own work or waiting
     key = submission_key(request.POST)
-    form = EntryForm(request.POST)
+    form = EntryForm(request.POST, campaign=campaign)
     tokens = [t for t in request.POST.getlist("photo_tokens") if t]
     photos = services.draft_photos(submission_key=key, tokens=tokens) if key else []
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tasuki.campaigns.models import Campaign, EntryPeriod
-from tasuki.campaigns.selectors import current_terms
+from tasuki.campaigns.selectors import current_terms, last_closed_before, open_period_at
 from tasuki.core.errors import EntrantError
 from tasuki.core.net import pseudonym
 from tasuki.entries import photos as photo_lib
@@ -103,10 +103,6 @@ def photo_states(*, submission_key: uuid.UUID, tokens: list[str]) -> dict[str, s
         return "waiting" if key == submission_key else "gone"
 
     return {t: state(t) for t in tokens}
-
-
-def _open_period(campaign: Campaign, at: dt.datetime) -> EntryPeriod | None:
-    return EntryPeriod.objects.filter(campaign=campaign, opens_at__lte=at, closes_at__gt=at).first()
 
 
 #: The answers that make a story what it is. Two submissions with the same
@@ -232,9 +228,9 @@ def submit_entry(
         with transaction.atomic():
             now = timezone.now()
             judged = min(arrived_at or now, now)
-            period = _open_period(campaign, judged)
+            period = open_period_at(campaign, judged)
             if period is None:
-                raise EntryClosed(_last_closed(campaign, judged))
+                raise EntryClosed(last_closed_before(campaign, judged))
             entry = create_entry(
                 campaign=campaign,
                 period=period,
@@ -347,14 +343,6 @@ def create_entry(
     )
     _attach_photos(entry, key, photo_tokens)
     return entry
-
-
-def _last_closed(campaign: Campaign, at: dt.datetime) -> EntryPeriod | None:
-    return (
-        EntryPeriod.objects.filter(campaign=campaign, closes_at__lte=at)
-        .order_by("-closes_at")
-        .first()
-    )
 
 
 def _attach_photos(entry: Entry, key: uuid.UUID, tokens: list[str]) -> None:

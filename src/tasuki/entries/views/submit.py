@@ -65,7 +65,10 @@ def _form_context(request, campaign, form, *, photos=(), problem="", status=None
 def enter(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_campaign(slug, with_periods=request.method == "GET")
     if request.method == "GET":
-        form = EntryForm(initial={"submission_key": uuid.uuid4(), "language": get_language()[:2]})
+        form = EntryForm(
+            initial={"submission_key": uuid.uuid4(), "language": get_language()[:2]},
+            campaign=campaign,
+        )
         return render(request, "entries/form.html", _form_context(request, campaign, form))
     outcome = submission.submit(request, campaign)
     if outcome.entry is not None:
