@@ -109,3 +109,19 @@ def test_campaign_likely_countries_default_to_japan_and_are_checked():
         assert "likely_countries" in excinfo.value.message_dict
     campaign.likely_countries = ["JP", "TW"]
     campaign.full_clean()
+
+
+@pytest.mark.django_db
+def test_entry_form_page_offers_the_campaigns_likely_countries_first(client, campaign):
+    from django.urls import reverse
+    from django.utils import translation
+
+    campaign.likely_countries = ["TW", "JP"]
+    campaign.save()
+    with translation.override("ja"):
+        url = reverse("entries:enter", args=[campaign.slug])
+    html = client.get(url).content.decode()
+    select = html[html.index('name="country"') :]
+    group = select[select.index("<optgroup") : select.index("</optgroup>")]
+    assert group.index('value="TW"') < group.index('value="JP"')
+    assert "台湾" in group and "日本" in group
