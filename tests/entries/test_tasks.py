@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from tasuki.entries.tasks import after_submit, process_photo, resend_manage_links
@@ -41,3 +42,41 @@ def test_asking_for_links_puts_no_digest_in_the_task_queue(client, campaign, wor
     worker()
     assert not LinkRequest.objects.exists()  # read once, then gone
     assert all(digest not in str(r.args_kwargs) for r in DBTaskResult.objects.all())
+
+
+def test_queued_link_tasks_of_the_old_kind_lose_their_digest_on_migration(worker):
+    """Rows written before the change carried (digest, language): the migration
+    turns a waiting one into a link request and deletes finished ones."""
+    import importlib
+
+    from django.apps import apps
+
+    from tasuki.entries.models import LinkRequest
+
+    migration = importlib.import_module(
+        "tasuki.entries.migrations.0003_manage_links_photo_attempts_full_size"
+    )
+    digest = "d" * 64
+    waiting = DBTaskResult.objects.create(
+        task_path=resend_manage_links.module_path,
+        args_kwargs={"args": [digest, "ja"], "kwargs": {}},
+        backend_name="default",
+        run_after=timezone.now(),
+        priority=resend_manage_links.priority,
+    )
+    DBTaskResult.objects.create(
+        task_path=resend_manage_links.module_path,
+        args_kwargs={"args": [digest, "en"], "kwargs": {}},
+        backend_name="default",
+        run_after=timezone.now(),
+        status="SUCCESSFUL",
+        finished_at=timezone.now(),
+    )
+    migration.take_digests_out_of_the_queue(apps, None)
+    assert [r.pk for r in DBTaskResult.objects.all()] == [waiting.pk]
+    waiting.refresh_from_db()
+    request = LinkRequest.objects.get()
+    assert (request.email_digest, request.language) == (digest, "ja")
+    assert waiting.args_kwargs == {"args": [request.pk], "kwargs": {}}
+    worker()
+    assert not LinkRequest.objects.exists()

@@ -16,10 +16,26 @@ def copy_manage_links(apps, schema_editor):
     )
 
 
+def take_digests_out_of_the_queue(apps, schema_editor):
+    """"Resend links" tasks used to carry an address's digest as an argument:
+    a waiting one now refers to a link request row, a finished one is deleted."""
+    DBTaskResult = apps.get_model("django_tasks_database", "DBTaskResult")
+    LinkRequest = apps.get_model("entries", "LinkRequest")
+    rows = DBTaskResult.objects.filter(task_path="tasuki.entries.tasks.resend_manage_links")
+    for row in rows.filter(status="READY"):
+        args = row.args_kwargs.get("args") or []
+        if len(args) == 2 and isinstance(args[0], str):
+            request = LinkRequest.objects.create(email_digest=args[0], language=str(args[1])[:2])
+            row.args_kwargs = {"args": [request.pk], "kwargs": {}}
+            row.save(update_fields=["args_kwargs"])
+    rows.exclude(status__in=["READY", "RUNNING"]).delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('entries', '0002_arrival_digest_pow'),
+        ('django_tasks_database', '0021_conditional_partial_index_ordering'),
     ]
 
     operations = [
@@ -67,4 +83,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(copy_manage_links, migrations.RunPython.noop),
+        migrations.RunPython(take_digests_out_of_the_queue, migrations.RunPython.noop),
     ]
