@@ -109,6 +109,7 @@ def test_erasure_leaves_nothing_of_the_entry_in_any_table_or_file(
     client, campaign, altcha_payload, worker, settings, django_capture_on_commit_callbacks
 ):
     photo = upload(uuid.uuid4())
+    unsent = upload(photo.submission_key)  # added to the draft, not sent with it
     first = submit(client, campaign, altcha_payload, title="Erase me please", photo=photo)
     second = submit(client, campaign, altcha_payload, title="The second story stays")
     with django_capture_on_commit_callbacks(execute=True):
@@ -130,6 +131,7 @@ def test_erasure_leaves_nothing_of_the_entry_in_any_table_or_file(
         "receipt": first.receipt,
         "title": first.title,
         "photo token": photo.token,
+        "unsent photo token": unsent.token,
         **{
             f"manage token {n}": link.rstrip("/").rsplit("/", 1)[1]
             for n, link in enumerate(first_links)

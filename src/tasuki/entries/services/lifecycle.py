@@ -439,13 +439,16 @@ def erase_entry(entry: Entry) -> str:
     """Delete the entry and everything that names it, for good.
 
     The entry, its details, photos, mails and manage links go with it (the
-    database cascades); the queue's rows that refer to it, its photos or its
+    database cascades), and so do photos uploaded for its draft but not sent;
+    the queue's rows that refer to it, its photos or its
     mails are deleted too, as is a pending link request for its address when
     no other entry has that address; the photo files are deleted once this
     commits. Returns the receipt number so the page can say what was erased.
     """
     receipt = entry.receipt
     photos = list(entry.photos.all())
+    # Photos uploaded for the same draft but not sent with it go too.
+    leftovers = list(Photo.objects.filter(submission_key=entry.submission_key, entry__isnull=True))
     mail_ids = list(entry.mails.values_list("pk", flat=True))
     digest = EntrantDetails.objects.filter(entry=entry).values_list("email_digest", flat=True)
     digest = digest.first()
@@ -456,6 +459,8 @@ def erase_entry(entry: Entry) -> str:
     _delete_task_rows("tasuki.mail.tasks.deliver_mail", mail_ids)
     if digest and not EntrantDetails.objects.filter(email_digest=digest).exists():
         LinkRequest.objects.filter(email_digest=digest).delete()
+    for photo in leftovers:
+        _delete_unattached(photo)
     files = [(p.token, _photo_paths(p)) for p in photos]
 
     def delete_files() -> None:
