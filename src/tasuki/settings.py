@@ -272,13 +272,12 @@ ALTCHA_WIDGET_I18N = True
 # uploads, retries and fixes of that draft may present it again, no other
 # draft ever can), keyed by the library's own replay id in a database table.
 ALTCHA_REPLAY_PROTECTION = True
-RATELIMIT_USE_CACHE = "default"
-RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
-# When the cache cannot count (a race on the database cache, Redis restarting),
-# the request goes through: a limit must never refuse an honest entrant because
-# our own bookkeeping failed. The proof of work still stands in front of bots.
-RATELIMIT_FAIL_OPEN = True
-#: Limits on the entry form (django-ratelimit syntax). A "client" is an IPv4
+#: Rate limits (core.limits) on or off; off only for load benchmarks and debugging.
+#: When the cache cannot count (Redis restarting), a request goes through: a limit
+#: must never refuse an honest entrant because our own bookkeeping failed. The
+#: proof of work still stands in front of bots.
+TASUKI_RATE_LIMITS = env.bool("TASUKI_RATE_LIMITS", default=True)
+#: Limits on the entry form ("30/h", "6/d": a count per clock hour or day). A "client" is an IPv4
 #: address or an IPv6 /64. Accepted entries are counted per client and per
 #: address; refused attempts (a field to fix, a closed period) have their own,
 #: more generous, count, so an honest entrant behind shared Wi-Fi is not
@@ -294,6 +293,10 @@ TASUKI_DRAFT_MAX_BYTES = env.int("TASUKI_DRAFT_MAX_BYTES", default=60 * 1024 * 1
 #: attempt's arrival time, so that our own hiccup at 16:59 never makes an entry late.
 TASUKI_DEADLINE_GRACE = dt.timedelta(minutes=env.int("TASUKI_DEADLINE_GRACE_MINUTES", default=15))
 TASUKI_RATE_RESEND = env.str("TASUKI_RATE_RESEND", default="5/h")
+#: Asking for one address's links: a stranger who knows the address can only ask
+#: a few times (the links they cause are mailed to the owner, and break nothing).
+TASUKI_RATE_RESEND_EMAIL = env.str("TASUKI_RATE_RESEND_EMAIL", default="3/h")
+TASUKI_RATE_RESEND_EMAIL_DAY = env.str("TASUKI_RATE_RESEND_EMAIL_DAY", default="6/d")
 #: How many proxies in front of the app set X-Forwarded-For (0: use REMOTE_ADDR).
 TASUKI_TRUSTED_PROXY_COUNT = env.int("TASUKI_TRUSTED_PROXY_COUNT", default=0)
 

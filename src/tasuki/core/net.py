@@ -67,11 +67,6 @@ def client_key(request: HttpRequest) -> str:
     return str(ip)
 
 
-def ratelimit_ip_key(group: str, request: HttpRequest) -> str:
-    """django-ratelimit key function: the client as :func:`client_key` sees it."""
-    return client_key(request)
-
-
 def pseudonym(value: str, *, purpose: str) -> str:
     """A keyed hash: equal inputs give equal outputs, nobody can reverse it without the key."""
     key = f"tasuki:{purpose}:{settings.SECRET_KEY}".encode()

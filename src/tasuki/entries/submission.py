@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from tasuki.campaigns.models import Campaign
 from tasuki.campaigns.selectors import campaign_status
 from tasuki.core import limits
-from tasuki.core.net import client_ip, client_key, ratelimit_ip_key
+from tasuki.core.net import client_ip, client_key
 from tasuki.core.timefmt import format_jst
 from tasuki.entries import services
 from tasuki.entries.forms import EntryForm
@@ -41,7 +41,7 @@ from tasuki.entries.photos import PhotoError, too_large
 
 log = logging.getLogger(__name__)
 
-#: django-ratelimit groups (the names are part of the cache keys).
+#: Limit groups (the names are part of the cache keys; see core.limits).
 ACCEPTED_PER_CLIENT = "entry-accepted-client"
 REFUSED_PER_CLIENT = "entry-refused-client"
 ACCEPTED_PER_ADDRESS = "entry-accepted-email"
@@ -89,6 +89,7 @@ def submission_key(data) -> uuid.UUID | None:
 def submit(request: HttpRequest, campaign: Campaign) -> Outcome:
     """Take one submission of the entry form, or say exactly why not."""
     arrived_at = timezone.now()  # before any of our own work or waiting
+    client = client_key(request)
     key = submission_key(request.POST)
     form = EntryForm(request.POST, campaign=campaign)
     tokens = [t for t in request.POST.getlist("photo_tokens") if t]
@@ -96,9 +97,7 @@ def submit(request: HttpRequest, campaign: Campaign) -> Outcome:
 
     def refuse(code: str, message: str, *, status: int = 400, **kwargs) -> Outcome:
         if status not in (429, 503):  # our own failures and limits are not the entrant's
-            limits.count(
-                request, REFUSED_PER_CLIENT, settings.TASUKI_RATE_SUBMIT_FAILURES_IP, _client
-            )
+            limits.count(REFUSED_PER_CLIENT, settings.TASUKI_RATE_SUBMIT_FAILURES_IP, client)
         return Outcome(
             code=code, message=message, status=status, form=form, photos=photos, **kwargs
         )
@@ -123,10 +122,8 @@ def submit(request: HttpRequest, campaign: Campaign) -> Outcome:
 
     # 3. Limits per client: accepted entries and refused attempts are counted apart.
     if limits.is_spent(
-        request, ACCEPTED_PER_CLIENT, settings.TASUKI_RATE_SUBMIT_IP, _client
-    ) or limits.is_spent(
-        request, REFUSED_PER_CLIENT, settings.TASUKI_RATE_SUBMIT_FAILURES_IP, _client
-    ):
+        ACCEPTED_PER_CLIENT, settings.TASUKI_RATE_SUBMIT_IP, client
+    ) or limits.is_spent(REFUSED_PER_CLIENT, settings.TASUKI_RATE_SUBMIT_FAILURES_IP, client):
         return refuse(
             "rate",
             _(
@@ -181,9 +178,7 @@ def submit(request: HttpRequest, campaign: Campaign) -> Outcome:
 
     # 8. Accepted entries per address.
     email_key = services.email_digest(form.cleaned_data["email"])
-    if limits.is_spent(
-        request, ACCEPTED_PER_ADDRESS, settings.TASUKI_RATE_SUBMIT_EMAIL, lambda g, r: email_key
-    ):
+    if limits.is_spent(ACCEPTED_PER_ADDRESS, settings.TASUKI_RATE_SUBMIT_EMAIL, email_key):
         return refuse(
             "rate_email",
             _(
@@ -249,15 +244,9 @@ def submit(request: HttpRequest, campaign: Campaign) -> Outcome:
             % {"contact": campaign.contact_email},
             status=500,
         )
-    limits.count(request, ACCEPTED_PER_CLIENT, settings.TASUKI_RATE_SUBMIT_IP, _client)
-    limits.count(
-        request, ACCEPTED_PER_ADDRESS, settings.TASUKI_RATE_SUBMIT_EMAIL, lambda g, r: email_key
-    )
+    limits.count(ACCEPTED_PER_CLIENT, settings.TASUKI_RATE_SUBMIT_IP, client)
+    limits.count(ACCEPTED_PER_ADDRESS, settings.TASUKI_RATE_SUBMIT_EMAIL, email_key)
     return Outcome(entry=result.entry)
-
-
-def _client(group: str, request: HttpRequest) -> str:
-    return ratelimit_ip_key(group, request)
 
 
 def _draft_already_sent(refuse, existing: Entry, key: uuid.UUID, tokens: list[str]) -> Outcome:
@@ -364,9 +353,9 @@ def upload(request: HttpRequest) -> Outcome:
         return Outcome(code=error.code, message=str(error.message), status=413)
     client = client_key(request)
     budget = limits.HourlyBytes(UPLOADS_PER_CLIENT, client, settings.TASUKI_UPLOAD_BYTES_PER_HOUR)
-    if limits.is_spent(
-        request, UPLOADS_PER_CLIENT, settings.TASUKI_RATE_UPLOAD_IP, _client
-    ) or not budget.allows(length):
+    if limits.is_spent(UPLOADS_PER_CLIENT, settings.TASUKI_RATE_UPLOAD_IP, client) or not (
+        budget.allows(length)
+    ):
         return Outcome(
             code="rate",
             message=_(
@@ -386,6 +375,6 @@ def upload(request: HttpRequest) -> Outcome:
         photo = services.store_photo(submission_key=key, file=file, size=file.size)
     except PhotoError as exc:
         return Outcome(code=exc.code, message=str(exc.message), status=400)
-    limits.count(request, UPLOADS_PER_CLIENT, settings.TASUKI_RATE_UPLOAD_IP, _client)
+    limits.count(UPLOADS_PER_CLIENT, settings.TASUKI_RATE_UPLOAD_IP, client)
     budget.spend(file.size)
     return Outcome(photo=photo)

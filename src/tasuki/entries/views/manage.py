@@ -8,12 +8,9 @@ change is a button (POST) on the page the link opens.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -21,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from tasuki.core.net import ratelimit_ip_key
+from tasuki.core import limits
+from tasuki.core.net import client_key
 from tasuki.entries import services
 from tasuki.entries.forms import ResendForm
 from tasuki.entries.models import EntryStatus, Photo, private_storage
@@ -34,12 +32,6 @@ from tasuki.entries.selectors import (
 log = logging.getLogger(__name__)
 
 MEDIA_TYPES = {"webp": "image/webp", "jpeg": "image/jpeg"}
-
-#: Links mailed to one address: a few an hour, and a day's worth that no
-#: forgetful entrant needs more of but that stops anyone from filling someone
-#: else's mailbox.
-RESEND_EMAIL_HOUR = "3/h"
-RESEND_EMAIL_DAY = "6/d"
 
 
 @never_cache
@@ -120,47 +112,13 @@ def manage_photo(
     return response
 
 
-_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def _over(group: str, rate: str, value: str) -> bool:
-    """Count one request against ``rate`` ("3/h", "6/d") for ``value``; ``True`` when over.
-
-    A fixed window per clock hour or UTC day. Not django-ratelimit's counter:
-    on the database and local-memory caches ``incr`` stores the count again
-    with the default five-minute expiry, so an hourly or daily limit forgot
-    everything after five quiet minutes; here the expiry is set again after
-    each count. Fails open (logged without the key) when the cache is down.
-    """
-    limit, unit = rate.split("/")
-    period = _PERIODS[unit[-1]] * int(unit[:-1] or 1)
-    window = int(time.time()) // period
-    key = "tasuki:rl:" + hashlib.sha256(f"{group}:{window}:{value}".encode()).hexdigest()[:40]
-    try:
-        if cache.add(key, 1, period + 60):
-            count = 1
-        else:
-            count = cache.incr(key)
-            cache.touch(key, period + 60)
-    except Exception:
-        log.warning("rate limit %s not applied: the cache failed", group, exc_info=True)
-        return False
-    return count > int(limit)
-
-
 def _resend_limited(request: HttpRequest, digest: str) -> bool:
     """Per connection, then per address an hour and a day (the address's
     digest, hashed again, is the key: no address in the cache)."""
     return (
-        _over("resend-ip", settings.TASUKI_RATE_RESEND, ratelimit_ip_key("resend", request))
-        or _over(
-            "resend-email", getattr(settings, "TASUKI_RATE_RESEND_EMAIL", RESEND_EMAIL_HOUR), digest
-        )
-        or _over(
-            "resend-email-day",
-            getattr(settings, "TASUKI_RATE_RESEND_EMAIL_DAY", RESEND_EMAIL_DAY),
-            digest,
-        )
+        limits.hit("resend-ip", settings.TASUKI_RATE_RESEND, client_key(request))
+        or limits.hit("resend-email", settings.TASUKI_RATE_RESEND_EMAIL, digest)
+        or limits.hit("resend-email-day", settings.TASUKI_RATE_RESEND_EMAIL_DAY, digest)
     )
 
 

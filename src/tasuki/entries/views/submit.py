@@ -28,13 +28,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tasuki.campaigns.selectors import campaign_status, current_terms, get_campaign
-from tasuki.core.limits import limited
 from tasuki.entries import services, submission
 from tasuki.entries.form_messages import entry_form_messages
 from tasuki.entries.forms import EntryForm
 from tasuki.entries.models import LIMITS, Entry
 
-__all__ = ["enter", "limited", "photo_status", "receipt", "remove_photo", "upload_photo"]
+__all__ = ["enter", "photo_status", "receipt", "remove_photo", "upload_photo"]
 
 
 def wants_json(request: HttpRequest) -> bool:
