@@ -229,6 +229,7 @@ def url_in(lang: str, name: str, *args) -> str:
 
 
 def upload(client, campaign, name: str, data: bytes, *, key=None, lang: str = "en"):
+    """Upload as the form's script does: with the draft's key and a solved robot check."""
     from tests.conftest import solve_altcha
 
     url = url_in(lang, "entries:upload_photo", campaign.slug)
