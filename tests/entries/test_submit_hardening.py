@@ -463,3 +463,19 @@ def test_japanese_messages_are_the_forms_own(client, campaign, field, value, exp
     message = " ".join(body["errors"][field])
     assert expected in message, message
     assert "このフィールド" not in message and "この値は" not in message
+
+
+def test_housekeeping_forgets_expired_proofs_only(client, campaign):
+    from django.core.management import call_command
+
+    live = solve_altcha()
+    assert upload(client, campaign, uuid.uuid4(), altcha=live).status_code == 200
+    ProofOfWork.objects.create(
+        replay_id="expired-nonce",
+        submission_key=uuid.uuid4(),
+        expires_at=timezone.now() - dt.timedelta(minutes=1),
+    )
+    call_command("tasuki_housekeeping", stdout=io.StringIO())
+    assert list(ProofOfWork.objects.values_list("replay_id", flat=True)) != ["expired-nonce"]
+    assert ProofOfWork.objects.count() == 1
+    assert not ProofOfWork.objects.filter(replay_id="expired-nonce").exists()

@@ -10,7 +10,8 @@ class Command(BaseCommand):
     help = (
         "Hourly upkeep (cron or a timer): delete photos of drafts never sent, queue again or "
         "fail photos the worker never finished, put back mails a crashed worker left "
-        "half-sent, prune finished task rows and unanswered link requests, and delete photo "
+        "half-sent, prune finished task rows, unanswered link requests and expired proofs of "
+        "work, and delete photo "
         "files that no row names."
     )
 
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         requeued = requeue_stale()
         pruned = services.prune_task_results(older_than=dt.timedelta(days=options["task_days"]))
         requests = services.purge_link_requests()
+        proofs = services.purge_spent_proofs()
         orphans = services.sweep_orphan_files(
             older_than=dt.timedelta(hours=options["orphan_hours"])
         )
@@ -47,5 +49,6 @@ class Command(BaseCommand):
             f"{purged} abandoned photo(s) deleted, "
             f"{requeued_photos} stuck photo(s) queued again, {failed_photos} marked failed, "
             f"{requeued} mail(s) put back in the queue, {pruned} finished task row(s) pruned, "
-            f"{requests} unanswered link request(s) deleted, {orphans} orphan file(s) deleted."
+            f"{requests} unanswered link request(s) deleted, {proofs} expired proof(s) of work "
+            f"forgotten, {orphans} orphan file(s) deleted."
         )
