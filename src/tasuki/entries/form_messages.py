@@ -36,6 +36,43 @@ def entry_form_messages() -> dict[str, str]:
             "again in a few seconds."
         ),
         "waitingRobot": _("Finishing the robot check…"),
+        # Whole sentences with placeholders, so each language puts the parts in its own order.
+        "timeJst": _("%(hours)s:%(minutes)s JST"),
+        "dateTimeJst": _("%(year)s-%(month)s-%(day)s %(hours)s:%(minutes)s JST"),
+        "photoLine": _("%(name)s: %(status)s"),
+        "removeNamed": _("Remove %(name)s"),
+        "photoWaitingRobot": _("Waiting for the robot check before uploading…"),
+        "offlineWaitingPhotos": _(
+            "You are offline. Your entry is kept on this device and will send itself once "
+            "the connection is back and your photos have uploaded."
+        ),
+        "retryIn": _("We will try again by ourselves in %(seconds)s seconds."),
+        "retryGaveUp": _(
+            "We tried several times and could not send your entry. Everything you wrote is "
+            "kept on this device: please press Send again a little later."
+        ),
+        "cannotSend": _(
+            "Your entry could not be sent. Everything you wrote is kept on this device."
+        ),
+        "alreadySent": _(
+            "You already sent this story from this device on %(time)s. Its receipt number is "
+            "%(receipt)s. Pressing Send shows that receipt; no second entry is made."
+        ),
+        "draftWasSent": _(
+            "This draft has already been sent: its photos are part of an entry. Pressing Send "
+            "shows that entry's receipt; no second entry is made."
+        ),
+        "seeReceipt": _("See the receipt"),
+        "startNew": _("Write a new entry"),
+        "newEntryStarted": _("This is a new, empty entry."),
+        "photoGone": _(
+            "This photo is no longer on our server (uploads are kept for two days). Please "
+            "remove it and add it again."
+        ),
+        "photoSent": _("Sent with your entry."),
+        "photoElsewhere": _(
+            "This photo was sent with the other entry, so it is not part of this one."
+        ),
         "chars": _("%(count)s / %(limit)s characters"),
         "over": _("%(count)s / %(limit)s characters: %(over)s too many"),
     }

@@ -2,25 +2,39 @@
  * with retries, and send the entry exactly once (the submission key makes a
  * repeat return the first receipt). Without this script the form still posts
  * normally; with it, nothing the entrant wrote is lost to a dropped
- * connection, a reload or a closed tab. */
+ * connection, a reload, a closed tab, a second tab or the Back button. */
 (function () {
   "use strict";
   var form = document.getElementById("entry-form");
   if (!form) return;
   var T = JSON.parse(document.getElementById("entry-messages").textContent);
   var DRAFT_KEY = "tasuki:draft:" + form.dataset.slug;
+  var SENT_KEY = "tasuki:sent:" + form.dataset.slug;
   var MAX_PHOTOS = parseInt(form.dataset.maxPhotos, 10);
   var SHRINK_ABOVE = 3 * 1048576; // bytes: larger photos are resized in the browser first
   var SHRINK_EDGE = 2560; // px: longest edge after resizing
+  var RETRY_FIRST = 5000; // ms before the first automatic resend; doubles each time
+  var RETRY_LONGEST = 60000; // ms: the longest wait between automatic resends
+  var RETRY_TRIES = 10; // automatic resends before the entrant is asked to press Send later
+  var SENT_KEEP = 30 * 86400000; // ms a "sent" record is kept on the device
   var problem = document.getElementById("problem");
+  var sentNotice = document.getElementById("sent-notice");
   var draftStatus = document.getElementById("draft-status");
   var submitButton = document.getElementById("submit-button");
   var submitStatus = document.getElementById("submit-status");
   var photoList = document.getElementById("photo-list");
   var fileInput = document.getElementById("id_photos");
   var keyInput = form.elements.submission_key;
-  var uploads = []; // {li, file, token, state: "queued"|"uploading"|"done"|"error", thumb}
+  // {li, file, token, name, message, attempt, state}; state is one of
+  // "queued" | "uploading" | "done" | "error" (refused or failed) |
+  // "gone" (expired on the server) | "attached" (already part of a sent entry) |
+  // "elsewhere" (sent with the other tab's entry) | "removed"
+  var uploads = [];
+  var COUNTED = { queued: 1, uploading: 1, done: 1, attached: 1 };
   var sending = false;
+  // The server's signed proof that this key's first try arrived in time (the
+  // page without JavaScript carries it in a hidden field).
+  var arrival = form.elements.arrival ? form.elements.arrival.value : "";
 
   function fmt(text, params) {
     return text.replace(/%\((\w+)\)s/g, function (_, name) {
@@ -28,6 +42,18 @@
     });
   }
   function chars(value) { return Array.from(value).length; }
+  function each(list, fn) { Array.prototype.forEach.call(list, fn); }
+  function uuid4() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return ("0" + x.toString(16)).slice(-2); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  function whenOnline(fn) {
+    window.addEventListener("online", function once() { window.removeEventListener("online", once); fn(); });
+  }
 
   /* ---------- live counters ---------- */
   function updateCounter(field) {
@@ -41,7 +67,7 @@
       : fmt(T.chars, { count: count, limit: limit });
     counter.classList.toggle("is-over", over > 0);
   }
-  Array.prototype.forEach.call(form.querySelectorAll("[data-limit]"), function (field) {
+  each(form.querySelectorAll("[data-limit]"), function (field) {
     var counter = document.getElementById(field.id + "_counter");
     if (counter) {
       var ids = (field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
@@ -63,15 +89,16 @@
   });
 
   /* ---------- draft on the device ---------- */
-  function storage() {
-    try { var s = window.localStorage; s.setItem("tasuki:probe", "1"); s.removeItem("tasuki:probe"); return s; }
+  function storage(name) {
+    try { var s = window[name]; s.setItem("tasuki:probe", "1"); s.removeItem("tasuki:probe"); return s; }
     catch (e) { return null; }
   }
-  var store = storage();
+  var store = storage("localStorage");
+  var sentStore = store || storage("sessionStorage");
 
   function collect() {
     var values = {};
-    Array.prototype.forEach.call(form.elements, function (el) {
+    each(form.elements, function (el) {
       if (!el.name || el.type === "file" || el.type === "hidden" || el.name === "csrfmiddlewaretoken" ||
           el.name === "altcha" || el.name === "website") return;
       if (el.type === "checkbox") values[el.name] = el.checked;
@@ -80,9 +107,10 @@
     });
     return {
       key: keyInput.value,
+      arrival: arrival,
       savedAt: new Date().toISOString(),
       values: values,
-      photos: uploads.filter(function (u) { return u.state === "done"; })
+      photos: uploads.filter(function (u) { return u.state === "done" || u.state === "attached"; })
         .map(function (u) { return { token: u.token, name: u.name, thumb: u.thumb || "" }; })
     };
   }
@@ -92,24 +120,62 @@
   // JST is UTC+9 all year (no summer time), so no time-zone database is needed.
   function japanTime(date) {
     var t = new Date(date.getTime() + 9 * 3600 * 1000);
-    return ("0" + t.getUTCHours()).slice(-2) + ":" + ("0" + t.getUTCMinutes()).slice(-2) + " JST";
+    return fmt(T.timeJst, {
+      hours: ("0" + t.getUTCHours()).slice(-2), minutes: ("0" + t.getUTCMinutes()).slice(-2)
+    });
+  }
+
+  function japanDateTime(date) {
+    var t = new Date(date.getTime() + 9 * 3600 * 1000);
+    function two(n) { return ("0" + n).slice(-2); }
+    return fmt(T.dateTimeJst, {
+      year: t.getUTCFullYear(), month: two(t.getUTCMonth() + 1), day: two(t.getUTCDate()),
+      hours: two(t.getUTCHours()), minutes: two(t.getUTCMinutes())
+    });
+  }
+
+  function formIsEmpty() {
+    return !Array.prototype.some.call(form.querySelectorAll("textarea, input[type=text], input[type=email]"),
+      function (el) { return el.name !== "website" && el.value.trim() !== ""; });
   }
 
   var saveTimer = null;
   function saveDraft() {
     if (!store || sending === "done") return;
+    var draft = collect();
+    if (formIsEmpty() && !draft.photos.length) { store.removeItem(DRAFT_KEY); return; }
     try {
-      store.setItem(DRAFT_KEY, JSON.stringify(collect()));
-      draftStatus.textContent = fmt(T.draftSaved, { time: japanTime(new Date()) });
+      store.setItem(DRAFT_KEY, JSON.stringify(draft));
+      showDraftStatus(fmt(T.draftSaved, { time: japanTime(new Date()) }));
     } catch (e) {
       // Storage full (large thumbnails): save the text without thumbnails.
       try {
-        var d = collect(); d.photos.forEach(function (p) { p.thumb = ""; });
-        store.setItem(DRAFT_KEY, JSON.stringify(d));
+        draft.photos.forEach(function (p) { p.thumb = ""; });
+        store.setItem(DRAFT_KEY, JSON.stringify(draft));
       } catch (e2) { /* nothing more we can do; the server keeps uploaded photos */ }
     }
   }
-  function scheduleSave() { clearTimeout(saveTimer); saveTimer = setTimeout(saveDraft, 300); }
+  function showDraftStatus(text, withStartOver) {
+    draftStatus.textContent = "";
+    var span = document.createElement("span");
+    span.textContent = text;
+    draftStatus.appendChild(span);
+    if (withStartOver) {
+      var again = document.createElement("button");
+      again.type = "button";
+      again.className = "link-button";
+      again.textContent = T.startOver;
+      again.addEventListener("click", function () {
+        if (!window.confirm(T.confirmStartOver)) return;
+        startNewEntry();
+      });
+      draftStatus.appendChild(again);
+    }
+  }
+  function scheduleSave() {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(function () { saveDraft(); updateSentNotice(); }, 300);
+  }
   form.addEventListener("input", scheduleSave);
   form.addEventListener("change", scheduleSave);
   window.addEventListener("pagehide", saveDraft);
@@ -117,9 +183,10 @@
     if (document.visibilityState === "hidden") saveDraft();
   });
 
-  function formIsEmpty() {
-    return !Array.prototype.some.call(form.querySelectorAll("textarea, input[type=text], input[type=email]"),
-      function (el) { return el.name !== "website" && el.value.trim() !== ""; });
+  function setKey(key) {
+    // A new key is a new submission: the old arrival proof belongs to the old one.
+    keyInput.value = key;
+    arrival = "";
   }
 
   function restoreDraft() {
@@ -129,11 +196,12 @@
     var draft;
     try { draft = JSON.parse(raw); } catch (e) { return; }
     if (!draft || !draft.values || !formIsEmpty()) return;
-    if (draft.key) keyInput.value = draft.key;
+    if (draft.key) setKey(draft.key);
+    arrival = draft.key && draft.arrival ? draft.arrival : "";
     Object.keys(draft.values).forEach(function (name) {
       var value = draft.values[name];
       var els = form.querySelectorAll('[name="' + name + '"]');
-      Array.prototype.forEach.call(els, function (el) {
+      each(els, function (el) {
         if (el.type === "checkbox") el.checked = !!value;
         else if (el.type === "radio") el.checked = el.value === value;
         else el.value = value;
@@ -141,22 +209,109 @@
       });
     });
     (draft.photos || []).forEach(function (p) { addRestoredPhoto(p); });
-    draftStatus.textContent = T.draftRestored + " ";
-    var again = document.createElement("button");
-    again.type = "button";
-    again.className = "link-button";
-    again.textContent = T.startOver;
-    again.addEventListener("click", function () {
-      if (!window.confirm(T.confirmStartOver)) return;
-      store.removeItem(DRAFT_KEY);
-      window.location.reload();
+    showDraftStatus(T.draftRestored, true);
+    checkPhotos(uploads.filter(function (u) { return u.state === "done"; }), "restored");
+  }
+
+  /* Empties the form for a new story with a new key (the old draft was sent, or
+   * the entrant asked to start over). */
+  function startNewEntry() {
+    clearTimeout(retryTimer);
+    if (store) store.removeItem(DRAFT_KEY);
+    uploads.forEach(function (u) { if (u.state === "done" && u.token) forgetPhoto(u); });
+    form.reset();
+    setKey(uuid4());
+    uploads.forEach(function (u) { u.state = "removed"; if (u.xhr) u.xhr.abort(); u.li.remove(); });
+    uploads = [];
+    each(photoList.querySelectorAll("li"), function (li) { li.remove(); });
+    each(form.querySelectorAll("[data-limit]"), updateCounter);
+    updateGuardian();
+    clearErrors();
+    problem.hidden = true;
+    sentNotice.hidden = true;
+    sentMatch = null;
+    setBusy(false);
+    showDraftStatus(T.newEntryStarted);
+  }
+
+  /* ---------- entries already sent from this device ---------- */
+  // A small record per sent entry: its key, receipt, a hash of its text and the
+  // time. The Back button, a reload or a restored draft can bring the same story
+  // back into the form; Send then leads to its receipt instead of a second entry.
+  function textHash() {
+    var parts = [];
+    each(form.querySelectorAll("textarea, input[type=text], input[type=email]"), function (el) {
+      if (el.name && el.name !== "website") parts.push(el.name + "=" + el.value.trim());
     });
-    draftStatus.appendChild(again);
+    parts.sort();
+    var text = parts.join("\u0000");
+    // cyrb53: a fast 53-bit string hash; enough to recognise the same text again.
+    var h1 = 0xdeadbeef, h2 = 0x41c6ce57;
+    for (var i = 0; i < text.length; i++) {
+      var ch = text.charCodeAt(i);
+      h1 = Math.imul(h1 ^ ch, 2654435761); h2 = Math.imul(h2 ^ ch, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+  }
+  function sentRecords() {
+    if (!sentStore) return [];
+    try {
+      var now = Date.now();
+      return (JSON.parse(sentStore.getItem(SENT_KEY)) || []).filter(function (r) {
+        return r && r.receipt_url && now - r.at < SENT_KEEP;
+      });
+    } catch (e) { return []; }
+  }
+  function rememberSent(record) {
+    if (!sentStore) return;
+    var records = sentRecords().filter(function (r) { return r.key !== record.key; });
+    records.unshift(record);
+    try { sentStore.setItem(SENT_KEY, JSON.stringify(records.slice(0, 20))); } catch (e) { /* full */ }
+  }
+  var sentMatch = null; // the sent record the form's text is, or null
+  function updateSentNotice() {
+    var hash = formIsEmpty() ? "" : textHash();
+    var record = null;
+    sentRecords().some(function (r) {
+      if (hash && r.hash === hash) { record = r; return true; }
+      return false;
+    });
+    sentMatch = record;
+    if (!record) {
+      if (sentNotice.dataset.kind === "receipt") sentNotice.hidden = true;
+      return;
+    }
+    var when = new Date(record.at);
+    showSentNotice("receipt", fmt(T.alreadySent, { receipt: record.receipt, time: japanDateTime(when) }),
+      record.receipt_url);
+  }
+  function showSentNotice(kind, text, receiptUrl) {
+    sentNotice.dataset.kind = kind;
+    sentNotice.textContent = "";
+    var p = document.createElement("p");
+    p.textContent = text;
+    sentNotice.appendChild(p);
+    var actions = document.createElement("p");
+    actions.className = "notice-actions";
+    if (receiptUrl) {
+      var link = document.createElement("a");
+      link.href = receiptUrl;
+      link.textContent = T.seeReceipt;
+      actions.appendChild(link);
+    }
+    var fresh = document.createElement("button");
+    fresh.type = "button"; fresh.className = "link-button"; fresh.textContent = T.startNew;
+    fresh.addEventListener("click", startNewEntry);
+    actions.appendChild(fresh);
+    sentNotice.appendChild(actions);
+    sentNotice.hidden = false;
   }
 
   /* ---------- photos ---------- */
   function photoCount() {
-    return uploads.filter(function (u) { return u.state !== "removed"; }).length +
+    return uploads.filter(function (u) { return COUNTED[u.state]; }).length +
       photoList.querySelectorAll("li.is-done:not([data-js])").length;
   }
 
@@ -171,54 +326,95 @@
     }
     var text = document.createElement("span");
     text.className = "photo-name";
-    text.textContent = u.name + " — " + u.message;
+    text.textContent = photoLine(u);
     li.appendChild(text);
-    if (u.state === "done") {
+    if (u.state === "done" || u.state === "attached") {
       var hidden = document.createElement("input");
       hidden.type = "hidden"; hidden.name = "photo_tokens"; hidden.value = u.token;
       li.appendChild(hidden);
     }
-    if (u.state === "error") {
+    if (u.state === "error" && u.retryable) {
       var retry = document.createElement("button");
       retry.type = "button"; retry.className = "link-button"; retry.textContent = T.retry;
-      retry.addEventListener("click", function () { u.attempt = 0; startUpload(u); });
-      if (u.retryable) li.appendChild(retry);
+      retry.addEventListener("click", function () { u.attempt = 0; u.robotTries = 0; startUpload(u); });
+      li.appendChild(retry);
     }
     var remove = document.createElement("button");
     remove.type = "button"; remove.className = "link-button"; remove.textContent = T.remove;
-    remove.setAttribute("aria-label", T.remove + ": " + u.name);
+    remove.setAttribute("aria-label", fmt(T.removeNamed, { name: u.name }));
     remove.addEventListener("click", function () { removeUpload(u); });
     li.appendChild(remove);
+  }
+  function photoLine(u) {
+    // A photo the server listed itself (the page without JavaScript) has a
+    // whole sentence for a name and no separate status.
+    return u.message ? fmt(T.photoLine, { name: u.name, status: u.message }) : u.name;
+  }
+  function setPhotoState(u, state, message) {
+    u.state = state; u.message = message; renderItem(u);
   }
 
   function newItem(name) {
     var li = document.createElement("li");
     li.dataset.js = "1";
     photoList.appendChild(li);
-    var u = { li: li, name: name, state: "queued", message: "", attempt: 0 };
+    var u = { li: li, name: name, state: "queued", message: "", attempt: 0, robotTries: 0 };
     uploads.push(u);
     return u;
   }
 
   function addRestoredPhoto(p) {
     var u = newItem(p.name || "");
-    u.state = "done"; u.token = p.token; u.thumb = p.thumb; u.message = T.uploaded;
-    renderItem(u);
+    u.token = p.token; u.thumb = p.thumb;
+    setPhotoState(u, "done", T.uploaded);
+  }
+
+  function forgetPhoto(u) {
+    var body = new FormData();
+    body.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
+    body.append("submission_key", keyInput.value);
+    body.append("token", u.token);
+    fetch(form.dataset.removeUrl, { method: "POST", body: body, credentials: "same-origin" }).catch(function () {});
   }
 
   function removeUpload(u) {
     if (u.xhr) u.xhr.abort();
+    var wasDone = u.state === "done" && u.token;
     u.state = "removed";
     u.li.remove();
-    if (u.token) {
-      var body = new FormData();
-      body.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
-      body.append("submission_key", keyInput.value);
-      body.append("token", u.token);
-      fetch(form.dataset.removeUrl, { method: "POST", body: body, credentials: "same-origin" }).catch(function () {});
-    }
+    if (wasDone) forgetPhoto(u);
     uploads = uploads.filter(function (x) { return x !== u; });
     saveDraft();
+    maybeContinueSubmit();
+  }
+
+  /* Asks the server what became of uploaded photos: an upload is kept two days,
+   * and a draft may already have been sent. ``context`` is "restored" (a draft
+   * brought back on this device) or "moved" (after the server gave this draft a
+   * new key because its old one was used by another tab). */
+  function checkPhotos(list, context, key) {
+    var url = form.dataset.statusUrl;
+    list = list.filter(function (u) { return u.token; });
+    if (!url || !list.length) return Promise.resolve();
+    var body = new FormData();
+    body.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
+    body.append("submission_key", key || keyInput.value);
+    list.forEach(function (u) { body.append("tokens", u.token); });
+    return fetch(url, {
+      method: "POST", body: body, credentials: "same-origin", headers: { "X-Tasuki-Fetch": "1" }
+    }).then(function (r) { return r.json(); }).then(function (data) {
+      if (!data || !data.ok || !data.photos) return;
+      var attached = false;
+      list.forEach(function (u) {
+        var state = data.photos[u.token];
+        if (u.state !== "done" && u.state !== "attached") return;
+        if (state === "attached" && context === "moved") setPhotoState(u, "elsewhere", T.photoElsewhere);
+        else if (state === "gone" && context !== "moved") setPhotoState(u, "gone", T.photoGone);
+        else if (state === "attached") { setPhotoState(u, "attached", T.photoSent); attached = true; }
+      });
+      if (attached && !sentMatch) showSentNotice("attached", T.draftWasSent, "");
+      saveDraft();
+    }).catch(function () { /* unknown: the submit will say if a photo is missing */ });
   }
 
   function thumbnail(file) {
@@ -259,16 +455,22 @@
   function startUpload(u) {
     if (u.state === "removed") return;
     if (!navigator.onLine) {
-      u.state = "queued"; u.message = T.offlineWait; renderItem(u);
-      window.addEventListener("online", function once() {
-        window.removeEventListener("online", once); startUpload(u);
-      });
+      setPhotoState(u, "queued", T.offlineWait);
+      whenOnline(function () { startUpload(u); });
+      updateWaiting();
       return;
     }
-    u.state = "uploading"; u.message = fmt(T.uploading, { percent: 0 }); renderItem(u);
+    // Every upload carries the robot check's proof of work: wait for it first.
+    setPhotoState(u, "uploading", robotPayload() ? fmt(T.uploading, { percent: 0 }) : T.photoWaitingRobot);
+    altchaReady().then(function () { if (u.state !== "removed") sendPhoto(u); });
+  }
+
+  function sendPhoto(u) {
+    setPhotoState(u, "uploading", fmt(T.uploading, { percent: 0 }));
     var body = new FormData();
     body.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
     body.append("submission_key", keyInput.value);
+    body.append("altcha", robotPayload());
     body.append("photo", u.file, u.file.name || "photo");
     var xhr = new XMLHttpRequest();
     u.xhr = xhr;
@@ -277,17 +479,28 @@
     xhr.upload.onprogress = function (e) {
       if (e.lengthComputable && u.state === "uploading") {
         u.message = fmt(T.uploading, { percent: Math.round(e.loaded / e.total * 100) });
-        u.li.querySelector(".photo-name").textContent = u.name + " — " + u.message;
+        u.li.querySelector(".photo-name").textContent = photoLine(u);
       }
     };
     xhr.onload = function () {
       u.xhr = null;
+      if (u.state === "removed") return;
       var data = null;
       try { data = JSON.parse(xhr.responseText); } catch (e) { /* not JSON: a proxy error page */ }
       if (xhr.status === 200 && data && data.ok) {
-        u.state = "done"; u.token = data.token; u.message = T.uploaded; renderItem(u); saveDraft();
-      } else if (data && data.message && xhr.status < 500) {
-        u.state = "error"; u.retryable = xhr.status === 429; u.message = data.message; renderItem(u);
+        u.token = data.token; u.robotTries = 0;
+        setPhotoState(u, "done", T.uploaded);
+        saveDraft();
+      } else if (xhr.status === 403 && data && data.code === "robot" && u.robotTries < 2) {
+        // The proof of work was missing, expired or refused: solve a new one
+        // and send this photo again by itself.
+        u.robotTries += 1;
+        setPhotoState(u, "uploading", T.photoWaitingRobot);
+        refreshRobot().then(function () { if (u.state !== "removed") sendPhoto(u); });
+        return;
+      } else if (data && data.message && (xhr.status < 500 || !data.retry)) {
+        u.retryable = xhr.status === 429 || xhr.status === 403 || xhr.status >= 500;
+        setPhotoState(u, "error", data.message);
       } else {
         retryLater(u);
       }
@@ -300,13 +513,18 @@
 
   function retryLater(u) {
     if (u.state === "removed") return;
+    if (!navigator.onLine) { // offline is no failed try: wait for the connection
+      startUpload(u);
+      return;
+    }
     u.attempt += 1;
     if (u.attempt > 4) {
-      u.state = "error"; u.retryable = true; u.message = T.uploadFailed; renderItem(u);
+      u.retryable = true;
+      setPhotoState(u, "error", T.uploadFailed);
       maybeContinueSubmit();
       return;
     }
-    u.state = "uploading"; u.message = T.retrying; renderItem(u);
+    setPhotoState(u, "uploading", T.retrying);
     setTimeout(function () { startUpload(u); }, Math.min(15000, 1000 * Math.pow(2, u.attempt)));
   }
 
@@ -319,7 +537,7 @@
         return;
       }
       var u = newItem(file.name);
-      u.message = T.shrinking; renderItem(u);
+      setPhotoState(u, "queued", T.shrinking);
       shrink(file).then(function (ready) {
         u.file = ready;
         return thumbnail(ready);
@@ -332,11 +550,63 @@
     });
   });
 
+  /* ---------- the robot check (ALTCHA proof of work) ---------- */
+  var robot = { state: null, payload: "", waiting: null };
+  function altchaWidget() { return form.querySelector("altcha-widget"); }
+  function robotPayload() {
+    if (robot.state !== null) return robot.payload;
+    var input = form.elements.altcha;
+    return input ? input.value : "";
+  }
+  (function watchRobot() {
+    var widget = altchaWidget();
+    if (!widget) return;
+    widget.addEventListener("statechange", function (e) {
+      if (!e.detail) return;
+      robot.state = e.detail.state;
+      robot.payload = e.detail.state === "verified" ? e.detail.payload || "" : "";
+    });
+  })();
+
+  /* Resolves once the widget has a solution (or has given up: the server then
+   * says what to do). Several uploads and the submit share one wait. */
+  function altchaReady(restart) {
+    var widget = altchaWidget();
+    if (!widget || (!restart && robotPayload())) return Promise.resolve();
+    if (robot.waiting) return robot.waiting;
+    robot.waiting = new Promise(function (resolve) {
+      var timer = null;
+      function finish() {
+        clearTimeout(timer);
+        widget.removeEventListener("statechange", onState);
+        robot.waiting = null;
+        resolve();
+      }
+      function onState(e) {
+        var state = e.detail && e.detail.state;
+        if (state === "verified" || state === "error") finish();
+      }
+      widget.addEventListener("statechange", onState);
+      var busy = typeof widget.getState === "function" && widget.getState() === "verifying";
+      if (restart) {
+        robot.state = "unverified"; robot.payload = "";
+        try { if (typeof widget.reset === "function") widget.reset(); } catch (e) { /* keep going */ }
+        busy = false;
+      }
+      if (!busy && typeof widget.verify === "function") {
+        try { widget.verify(); } catch (e) { /* already running */ }
+      }
+      timer = setTimeout(finish, 30000);
+    });
+    return robot.waiting;
+  }
+  function refreshRobot() { return altchaReady(true); }
+
   /* ---------- submit ---------- */
   function clearErrors() {
-    Array.prototype.forEach.call(form.querySelectorAll(".errors"), function (box) { box.innerHTML = ""; });
-    Array.prototype.forEach.call(form.querySelectorAll(".has-error"), function (f) { f.classList.remove("has-error"); });
-    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (f) { f.removeAttribute("aria-invalid"); });
+    each(form.querySelectorAll(".errors"), function (box) { box.innerHTML = ""; });
+    each(form.querySelectorAll(".has-error"), function (f) { f.classList.remove("has-error"); });
+    each(form.querySelectorAll("[aria-invalid]"), function (f) { f.removeAttribute("aria-invalid"); });
   }
 
   function showFieldError(name, message) {
@@ -355,32 +625,26 @@
     return true;
   }
 
-  function showProblem(message) {
+  function showProblem(message, quiet) {
+    var changed = problem.hidden || problem.textContent !== message;
     problem.textContent = message;
     problem.hidden = false;
-    problem.focus();
-  }
-
-  function altchaReady() {
-    var widget = form.querySelector("altcha-widget");
-    var input = form.elements.altcha;
-    if (input && input.value) return Promise.resolve();
-    if (!widget) return Promise.resolve();
-    submitStatus.textContent = T.waitingRobot;
-    return new Promise(function (resolve) {
-      var done = false;
-      function finish() { if (!done) { done = true; resolve(); } }
-      widget.addEventListener("statechange", function (e) {
-        if (e.detail && (e.detail.state === "verified" || e.detail.state === "error")) finish();
-      });
-      if (typeof widget.verify === "function") { try { widget.verify(); } catch (e) { /* already running */ } }
-      setTimeout(finish, 30000); // the server will say what to do if it is still missing
-    });
+    // Focus moves to the message when it is new, not on every automatic retry
+    // (that would pull the entrant away from a field they are editing).
+    if (changed && !quiet) problem.focus();
   }
 
   var pendingSubmit = false;
+  function pendingUploads() {
+    return uploads.some(function (u) { return u.state === "uploading" || u.state === "queued"; });
+  }
+  function updateWaiting() {
+    if (pendingSubmit) submitStatus.textContent = navigator.onLine ? T.waitingPhotos : T.offlineWaitingPhotos;
+  }
+  window.addEventListener("offline", updateWaiting);
+  window.addEventListener("online", updateWaiting);
   function maybeContinueSubmit() {
-    if (pendingSubmit && !uploads.some(function (u) { return u.state === "uploading" || u.state === "queued"; })) {
+    if (pendingSubmit && !pendingUploads()) {
       pendingSubmit = false;
       send();
     }
@@ -388,21 +652,31 @@
 
   function setBusy(busy, text) {
     sending = busy;
-    submitButton.disabled = busy;
+    submitButton.disabled = !!busy;
     form.setAttribute("aria-busy", busy ? "true" : "false");
     submitStatus.textContent = text || "";
   }
 
   var retryTimer = null;
+  var autoTries = 0; // automatic resends since the entrant last pressed Send
+  var waitingOnline = false;
   function send() {
-    if (uploads.some(function (u) { return u.state === "error"; })) {
+    clearTimeout(retryTimer);
+    if (sentMatch) { // this very story was sent from this device: show its receipt
       setBusy(false);
+      window.location.assign(sentMatch.receipt_url);
+      return;
+    }
+    if (uploads.some(function (u) { return u.state === "error" || u.state === "gone"; })) {
+      setBusy(false);
+      pendingSubmit = false;
       showProblem(T.photoErrorsFirst);
       return;
     }
-    if (uploads.some(function (u) { return u.state === "uploading" || u.state === "queued"; })) {
+    if (pendingUploads()) {
       pendingSubmit = true;
-      setBusy(true, T.waitingPhotos);
+      setBusy(true);
+      updateWaiting();
       return;
     }
     setBusy(true, T.sending);
@@ -410,67 +684,120 @@
       submitStatus.textContent = T.sending;
       var body = new FormData(form);
       body.delete("photos");
+      body.set("altcha", robotPayload());
+      body.delete("arrival");
+      if (arrival) body.set("arrival", arrival);
       return fetch(form.action || window.location.href, {
         method: "POST", body: body, credentials: "same-origin", headers: { "X-Tasuki-Fetch": "1" }
       });
     }).then(function (response) {
       return response.json().then(function (data) { return { status: response.status, data: data }; },
         function () { return { status: response.status, data: null }; });
-    }).then(function (result) {
-      if (result.data && result.data.ok) {
-        sending = "done";
-        if (store) store.removeItem(DRAFT_KEY);
-        window.location.assign(result.data.receipt_url);
-        return;
-      }
-      if (!result.data || result.status >= 500) {
-        setBusy(false);
-        showProblem(result.data && result.data.message ? result.data.message : T.serverDown);
-        scheduleRetry();
-        return;
-      }
+    }).then(answer, function () {
       setBusy(false);
-      clearErrors();
-      var errors = result.data.errors || {};
-      Object.keys(errors).forEach(function (name) {
-        errors[name].forEach(function (m) { showFieldError(name, m); });
-      });
-      if (result.data.field) showFieldError(result.data.field, result.data.message);
-      showProblem(result.data.message);
-      if (result.data.field === "altcha") {
-        var widget = form.querySelector("altcha-widget");
-        if (widget && typeof widget.reset === "function") widget.reset();
-      }
-    }).catch(function () {
-      setBusy(false);
-      showProblem(navigator.onLine ? T.serverDown : T.offlineSubmit);
-      scheduleRetry();
+      scheduleRetry(T.serverDown);
     });
   }
 
-  function scheduleRetry() {
+  function answer(result) {
+    var data = result.data && typeof result.data === "object" ? result.data : null;
+    if (data && data.ok) { succeed(data); return; }
+    setBusy(false);
+    if (data && data.arrival) { arrival = data.arrival; saveDraft(); }
+    // No JSON answer at all (a proxy's error page), or the server's own
+    // temporary failure: send again by ourselves, a little later each time.
+    if (!data || data.retry === true) { scheduleRetry(data && data.message ? data.message : T.serverDown); return; }
+    autoTries = 0;
+    if (data.code === "draft_already_sent") { sentFromAnotherTab(data); return; }
+    // Any other answer says this request cannot succeed as it is: stop and say why.
+    clearErrors();
+    var errors = data.errors || {};
+    Object.keys(errors).forEach(function (name) {
+      errors[name].forEach(function (m) { showFieldError(name, m); });
+    });
+    if (data.field) showFieldError(data.field, data.message);
+    showProblem(data.message || T.cannotSend);
+    if (data.field === "altcha") refreshRobot();
+  }
+
+  function succeed(data) {
+    clearTimeout(retryTimer);
+    sending = "done";
+    rememberSent({ key: keyInput.value, receipt: data.receipt, receipt_url: data.receipt_url,
+      hash: textHash(), at: Date.now() });
+    if (store) store.removeItem(DRAFT_KEY);
+    window.location.assign(data.receipt_url);
+  }
+
+  /* Another tab sent a different story with this draft's key. The server gave
+   * this one a new key and moved its photos that were not part of the other
+   * entry; everything stays here and Send sends it as a new entry. */
+  function sentFromAnotherTab(data) {
+    clearErrors();
+    var oldKey = keyInput.value;
+    setKey(data.new_key);
+    var photos = uploads.filter(function (u) { return u.state === "done" || u.state === "attached"; });
+    photos.forEach(function (u) { if (u.state === "attached") setPhotoState(u, "done", T.uploaded); });
+    saveDraft();
+    showProblem(data.message || T.cannotSend);
+    // Photos that went with the other tab's entry are attached under the old
+    // key; those that were still waiting now belong to the new key; what is in
+    // neither has expired.
+    checkPhotos(photos, "moved", oldKey).then(function () {
+      return checkPhotos(photos.filter(function (u) { return u.state === "done"; }), "restored");
+    });
+  }
+
+  function scheduleRetry(message) {
     clearTimeout(retryTimer);
     if (!navigator.onLine) {
-      window.addEventListener("online", function once() { window.removeEventListener("online", once); send(); });
-    } else {
-      retryTimer = setTimeout(send, 5000);
+      showProblem(T.offlineSubmit, autoTries > 0);
+      if (!waitingOnline) {
+        waitingOnline = true;
+        whenOnline(function () { waitingOnline = false; send(); });
+      }
+      return;
     }
+    if (autoTries >= RETRY_TRIES) {
+      showProblem(T.retryGaveUp);
+      return;
+    }
+    var delay = Math.min(RETRY_LONGEST, RETRY_FIRST * Math.pow(2, autoTries));
+    autoTries += 1;
+    showProblem(message, autoTries > 1);
+    submitStatus.textContent = fmt(T.retryIn, { seconds: delay / 1000 });
+    retryTimer = setTimeout(send, delay);
   }
 
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     if (sending) return; // a double click sends once; the key guards the rest
+    autoTries = 0;
     saveDraft();
+    updateSentNotice();
     send();
+  });
+
+  // Back after the receipt: the browser may show this page from its memory as
+  // it was when the entry left (persisted), or load it afresh and fill the
+  // fields in again itself, after this script has run. Either way it may be a
+  // story that was sent, not a new one.
+  window.addEventListener("pageshow", function (e) {
+    if (e.persisted && sending === "done") setBusy(false);
+    each(form.querySelectorAll("[data-limit]"), updateCounter);
+    updateGuardian();
+    updateSentNotice();
   });
 
   restoreDraft();
   updateGuardian();
-  Array.prototype.forEach.call(photoList.querySelectorAll("li.is-done:not([data-js])"), function (li) {
+  each(photoList.querySelectorAll("li.is-done:not([data-js])"), function (li) {
     var u = { li: li, name: li.querySelector(".photo-name").textContent, state: "done",
-      token: li.dataset.token, message: T.uploaded, attempt: 0 };
+      token: li.dataset.token, message: "", attempt: 0, robotTries: 0 };
     li.dataset.js = "1";
     uploads.push(u);
     renderItem(u);
   });
+  // The browser may have filled the fields in again itself (Back, reload).
+  updateSentNotice();
 })();
