@@ -29,15 +29,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.integration]
 SHOTS = os.environ.get("TASUKI_SCREENSHOTS")
 
 
-def snap(page, name: str, lang: str) -> None:
-    """Phone and desktop screenshots of the page as it is, when asked for."""
+def snap(page, name: str, lang: str, target: str) -> None:
+    """Phone and desktop screenshots around ``target``, when asked for."""
     if not SHOTS:
         return
     folder = Path(SHOTS)
     folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"phone-{lang}-{name}.png"))
-    page.set_viewport_size({"width": 1280, "height": 800})
-    page.screenshot(path=str(folder / f"desktop-{lang}-{name}.png"))
+    for size, viewport in (("phone", PHONE), ("desktop", {"width": 1280, "height": 800})):
+        page.set_viewport_size(viewport)
+        page.locator(target).first.evaluate("e => e.scrollIntoView({block: 'center'})")
+        page.screenshot(path=str(folder / f"{size}-{lang}-{name}.png"))
     page.set_viewport_size(PHONE)
 
 
@@ -254,8 +255,9 @@ def test_back_after_the_receipt_leads_to_the_same_receipt(
     expect(notice).to_be_visible()
     expect(notice).to_contain_text(receipt)
     expect(notice.locator("a")).to_have_attribute("href", re.compile(f"/receipt/{receipt}/"))
+    expect(page.locator("#submit-status")).to_contain_text(receipt)  # where Back lands
     assert_accessible(page)
-    snap(page, "already-sent", lang)
+    snap(page, "already-sent", lang, "#submit-button")
     page.click("#submit-button")
     page.wait_for_url(receipt_url)
     assert Entry.objects.count() == 1
@@ -271,6 +273,32 @@ def test_back_after_the_receipt_leads_to_the_same_receipt(
     page.click("#submit-button")
     page.wait_for_timeout(1_000)
     assert Entry.objects.count() == 1
+
+
+def test_after_back_the_entrant_can_start_a_new_entry(live_app, phone, transactional_db):
+    campaign = open_campaign()
+    page = phone.new_page()
+    page.goto(form_url(live_app, campaign))
+    fill(page, "en")
+    robot_solved(page)
+    sent_key = page.input_value("input[name=submission_key]")
+    page.click("#submit-button")
+    page.wait_for_url("**/receipt/**")
+    page.go_back()
+    expect(page.locator("#sent-notice")).to_be_visible()
+    page.locator("#sent-notice").get_by_role("button", name="Write a new entry").click()
+    expect(page.locator("#sent-notice")).to_be_hidden()
+    assert page.input_value("#id_title") == ""
+    assert page.input_value("input[name=submission_key]") not in ("", sent_key)
+    assert_accessible(page)
+    fill(page, "en")
+    page.fill("#id_title", "A second, different story")
+    robot_solved(page)
+    page.click("#submit-button")
+    page.wait_for_url("**/receipt/**")
+    assert sorted(Entry.objects.values_list("title", flat=True)) == sorted(
+        ["A second, different story", TEXT["en"]["title"]]
+    )
 
 
 def test_a_new_key_with_the_same_story_gets_the_same_receipt(live_app, phone, transactional_db):
@@ -342,7 +370,7 @@ def test_two_tabs_with_different_stories_make_two_entries(
     expect(second.locator("#photo-list li.is-elsewhere")).to_have_count(1)
     expect(second.locator("#photo-list li.is-done")).to_have_count(1)
     assert_accessible(second)
-    snap(second, "draft-already-sent", lang)
+    snap(second, "draft-already-sent", lang, "#problem")
 
     second.click("#submit-button")
     second.wait_for_url("**/receipt/**")
@@ -395,7 +423,7 @@ def test_an_expired_upload_is_shown_as_gone(live_app, phone, transactional_db, t
     expect(gone).to_contain_text(re.compile("no longer on our server|サーバーに残っていません"))
     expect(page.locator("#photo-list li.is-done")).to_have_count(1)
     assert_accessible(page)
-    snap(page, "expired-photo", lang)
+    snap(page, "expired-photo", lang, "#photo-list")
 
     page.check("#id_accept_terms")
     robot_solved(page)
@@ -463,7 +491,7 @@ def test_offline_with_a_photo_waiting_says_so_and_sends_itself(
         re.compile("offline.*send itself" if lang == "en" else "オフライン.*自動で送信")
     )
     assert_accessible(page)
-    snap(page, "offline", lang)
+    snap(page, "offline", lang, "#submit-button")
     page.wait_for_timeout(3_000)
     assert Entry.objects.count() == 0
     phone.set_offline(False)

@@ -58,6 +58,9 @@ def entry_form_messages() -> dict[str, str]:
             "You already sent this story from this device on %(time)s. Its receipt number is "
             "%(receipt)s. Pressing Send shows that receipt; no second entry is made."
         ),
+        "alreadySentHere": _(
+            "Already sent with receipt number %(receipt)s: pressing Send shows that receipt."
+        ),
         "draftWasSent": _(
             "This draft has already been sent: its photos are part of an entry. Pressing Send "
             "shows that entry's receipt; no second entry is made."

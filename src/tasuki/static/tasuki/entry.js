@@ -278,14 +278,18 @@
       if (hash && r.hash === hash) { record = r; return true; }
       return false;
     });
+    var wasShown = sentMatch ? fmt(T.alreadySentHere, { receipt: sentMatch.receipt }) : "";
     sentMatch = record;
     if (!record) {
       if (sentNotice.dataset.kind === "receipt") sentNotice.hidden = true;
+      if (wasShown && submitStatus.textContent === wasShown) submitStatus.textContent = "";
       return;
     }
     var when = new Date(record.at);
     showSentNotice("receipt", fmt(T.alreadySent, { receipt: record.receipt, time: japanDateTime(when) }),
       record.receipt_url);
+    // Back puts the entrant where they pressed Send: say it there too.
+    if (!sending) submitStatus.textContent = fmt(T.alreadySentHere, { receipt: record.receipt });
   }
   function showSentNotice(kind, text, receiptUrl) {
     sentNotice.dataset.kind = kind;
