@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 from tasuki.entries.models import Entry, Photo
 from tests.e2e.test_entry_journey import TEXT, fill
 from tests.factories import open_campaign
-from tests.fixtures.browser import PHONE, assert_accessible
+from tests.fixtures.browser import CHROMIUM, LAUNCH_ARGS, PHONE, assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -275,6 +275,49 @@ def test_back_after_the_receipt_leads_to_the_same_receipt(
     assert Entry.objects.count() == 1
 
 
+def test_back_to_the_page_kept_in_memory_is_also_recognised(live_app, chromium, transactional_db):
+    """Browsers that keep the page itself in memory (bfcache, as Safari does even
+    for no-store pages) show it exactly as it was when the entry left."""
+    campaign = open_campaign()
+    # Playwright turns the back/forward cache off by default; this browser keeps it.
+    browser = chromium.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=LAUNCH_ARGS,
+        headless=True,
+        ignore_default_args=["--disable-back-forward-cache"],
+    )
+    try:
+        page = browser.new_context(viewport=PHONE).new_page()
+        loads = []
+
+        def cacheable(route):  # let Chromium keep the form page in its back/forward cache
+            if route.request.method != "GET":
+                route.continue_()
+                return
+            loads.append(route.request.url)
+            response = route.fetch()
+            headers = {k: v for k, v in response.headers.items() if k.lower() != "cache-control"}
+            route.fulfill(response=response, headers=headers)
+
+        page.route("**/enter/", cacheable)
+        page.goto(form_url(live_app, campaign))
+        fill(page, "en")
+        robot_solved(page)
+        page.click("#submit-button")
+        page.wait_for_url("**/receipt/**")
+        receipt_url = page.url
+        page.go_back(wait_until="commit")  # a page from memory fires no "load"
+        expect(page.locator("#sent-notice")).to_be_visible()
+        assert len(loads) == 1, "the form was loaded again, not taken from memory"
+        expect(page.locator("#submit-button")).to_be_enabled()
+        assert_accessible(page)
+        page.click("#submit-button")
+        page.wait_for_url(receipt_url)
+        assert Entry.objects.count() == 1
+    finally:
+        browser.close()
+
+
 def test_after_back_the_entrant_can_start_a_new_entry(live_app, phone, transactional_db):
     campaign = open_campaign()
     page = phone.new_page()
@@ -299,6 +342,42 @@ def test_after_back_the_entrant_can_start_a_new_entry(live_app, phone, transacti
     assert sorted(Entry.objects.values_list("title", flat=True)) == sorted(
         ["A second, different story", TEXT["en"]["title"]]
     )
+
+
+def test_a_lost_answer_then_a_closed_tab_leads_back_to_the_receipt(
+    live_app, phone, transactional_db, tmp_path
+):
+    """The entry arrived but its answer was lost on the way back, and the tab was
+    closed before the automatic retry: the restored draft knows it was sent."""
+    campaign = open_campaign()
+    page = phone.new_page()
+
+    def answer_lost(route):
+        if route.request.method == "POST":
+            route.fetch()  # the server takes the entry...
+            route.abort("connectionreset")  # ...and the answer never arrives
+        else:
+            route.continue_()
+
+    page.route("**/enter/", answer_lost)
+    page.goto(form_url(live_app, campaign))
+    fill(page, "en")
+    page.set_input_files("#id_photos", jpeg(tmp_path))
+    page.locator("#photo-list li.is-done").wait_for()
+    robot_solved(page)
+    page.click("#submit-button")
+    expect(page.locator("#problem")).to_be_visible()
+    entry = Entry.objects.get()
+    page.close()
+
+    page = phone.new_page()
+    page.goto(form_url(live_app, campaign))
+    expect(page.locator("#photo-list li.is-attached")).to_have_count(1)
+    expect(page.locator("#sent-notice")).to_contain_text("already been sent")
+    assert_accessible(page)
+    page.click("#submit-button")
+    page.wait_for_url(f"**/receipt/{entry.receipt}/")
+    assert Entry.objects.count() == 1
 
 
 def test_a_new_key_with_the_same_story_gets_the_same_receipt(live_app, phone, transactional_db):

@@ -219,7 +219,8 @@
     clearTimeout(retryTimer);
     if (store) store.removeItem(DRAFT_KEY);
     uploads.forEach(function (u) { if (u.state === "done" && u.token) forgetPhoto(u); });
-    form.reset();
+    form.reset(); // a page the server filled in again resets to those values: empty them too
+    each(form.querySelectorAll("textarea, input[type=text], input[type=email]"), function (el) { el.value = ""; });
     setKey(uuid4());
     uploads.forEach(function (u) { u.state = "removed"; if (u.xhr) u.xhr.abort(); u.li.remove(); });
     uploads = [];
