@@ -450,6 +450,7 @@ def test_two_tabs_with_different_stories_make_two_entries(
     expect(second.locator("#photo-list li.is-done")).to_have_count(1)
     assert_accessible(second)
     snap(second, "draft-already-sent", lang, "#problem")
+    snap(second, "photo-sent-elsewhere", lang, "#photo-list")
 
     second.click("#submit-button")
     second.wait_for_url("**/receipt/**")
