@@ -46,6 +46,20 @@ def form_url(live_app, campaign, lang: str = "en") -> str:
     return f"{live_app.url}/{lang}/{campaign.slug}/enter/"
 
 
+def filled_form(context, live_app, campaign, lang: str = "en"):
+    """A new tab with the entry form open and every answer filled in."""
+    page = context.new_page()
+    page.goto(form_url(live_app, campaign, lang))
+    fill(page, lang)
+    return page
+
+
+def add_photo(page, path: str) -> None:
+    """Choose a photo and wait until it has uploaded."""
+    page.set_input_files("#id_photos", path)
+    page.locator("#photo-list li.is-done").wait_for()
+
+
 def robot_solved(page) -> None:
     # The page's CSP forbids eval, so wait for the solved proof of work with a locator.
     expect(page.locator("input[name=altcha]")).to_have_value(re.compile(r".+"), timeout=30_000)
@@ -238,11 +252,8 @@ def test_back_after_the_receipt_leads_to_the_same_receipt(
     live_app, phone, transactional_db, tmp_path, lang
 ):
     campaign = open_campaign()
-    page = phone.new_page()
-    page.goto(form_url(live_app, campaign, lang))
-    fill(page, lang)
-    page.set_input_files("#id_photos", jpeg(tmp_path))
-    page.locator("#photo-list li.is-done").wait_for()
+    page = filled_form(phone, live_app, campaign, lang)
+    add_photo(page, jpeg(tmp_path))
     robot_solved(page)
     page.click("#submit-button")
     page.wait_for_url("**/receipt/**")
@@ -362,8 +373,7 @@ def test_a_lost_answer_then_a_closed_tab_leads_back_to_the_receipt(
     page.route("**/enter/", answer_lost)
     page.goto(form_url(live_app, campaign))
     fill(page, "en")
-    page.set_input_files("#id_photos", jpeg(tmp_path))
-    page.locator("#photo-list li.is-done").wait_for()
+    add_photo(page, jpeg(tmp_path))
     robot_solved(page)
     page.click("#submit-button")
     expect(page.locator("#problem")).to_be_visible()
@@ -414,11 +424,8 @@ def test_two_tabs_with_different_stories_make_two_entries(
     live_app, phone, transactional_db, tmp_path, lang
 ):
     campaign = open_campaign()
-    first = phone.new_page()
-    first.goto(form_url(live_app, campaign, lang))
-    fill(first, lang)
-    first.set_input_files("#id_photos", jpeg(tmp_path, "first.jpg"))
-    first.locator("#photo-list li.is-done").wait_for()
+    first = filled_form(phone, live_app, campaign, lang)
+    add_photo(first, jpeg(tmp_path, "first.jpg"))
     draft_saved(first)
 
     second = phone.new_page()  # the same draft opens in a second tab
@@ -475,8 +482,7 @@ def test_refused_photos_do_not_count_towards_the_limit(live_app, phone, transact
         bad.append(str(path))
     page.set_input_files("#id_photos", bad)
     expect(page.locator("#photo-list li.is-error")).to_have_count(5, timeout=30_000)
-    page.set_input_files("#id_photos", jpeg(tmp_path))
-    page.locator("#photo-list li.is-done").wait_for()
+    add_photo(page, jpeg(tmp_path))
     expect(page.locator("#photos_errors")).to_have_text("")
     assert Photo.objects.count() == 1
     assert_accessible(page)
@@ -485,9 +491,7 @@ def test_refused_photos_do_not_count_towards_the_limit(live_app, phone, transact
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_an_expired_upload_is_shown_as_gone(live_app, phone, transactional_db, tmp_path, lang):
     campaign = open_campaign()
-    page = phone.new_page()
-    page.goto(form_url(live_app, campaign, lang))
-    fill(page, lang)
+    page = filled_form(phone, live_app, campaign, lang)
     page.set_input_files("#id_photos", [jpeg(tmp_path, "kept.jpg"), jpeg(tmp_path, "lost.jpg")])
     expect(page.locator("#photo-list li.is-done")).to_have_count(2)
     draft_saved(page)
@@ -555,9 +559,7 @@ def test_offline_with_a_photo_waiting_says_so_and_sends_itself(
     live_app, phone, transactional_db, tmp_path, lang
 ):
     campaign = open_campaign()
-    page = phone.new_page()
-    page.goto(form_url(live_app, campaign, lang))
-    fill(page, lang)
+    page = filled_form(phone, live_app, campaign, lang)
     robot_solved(page)
     phone.set_offline(True)
     page.set_input_files("#id_photos", jpeg(tmp_path, "finish-line.jpg"))
