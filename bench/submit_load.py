@@ -903,12 +903,16 @@ def check_zero_loss(dbname: str, phases: dict[str, dict], mailbox: Mailbox, tmp:
         photo_acked = acked["photo"]
         photos = query(
             dbname,
-            "SELECT e.receipt, p.status, p.renditions FROM entries_entry e "
-            "JOIN entries_photo p ON p.entry_id = e.id",
+            "SELECT e.receipt, p.status, p.renditions, p.original, p.full_size "
+            "FROM entries_entry e JOIN entries_photo p ON p.entry_id = e.id",
         )
         by_receipt = collections.defaultdict(list)
-        for receipt, status, renditions in photos:
+        uploads_kept = full_missing = 0
+        for receipt, status, renditions, original, full_size in photos:
             by_receipt[receipt].append((status, renditions or {}))
+            # Once processed, only a metadata-free full-size copy stays: no upload as sent.
+            uploads_kept += bool(original) and (tmp / "private" / original).exists()
+            full_missing += not full_size or not (tmp / "private" / full_size).exists()
         one_each = all(len(by_receipt.get(r, [])) == 1 for r in photo_acked)
         statuses = collections.Counter(s for r in photo_acked for s, _ in by_receipt.get(r, []))
         missing_files = 0
@@ -931,6 +935,11 @@ def check_zero_loss(dbname: str, phases: dict[str, dict], mailbox: Mailbox, tmp:
             complete == len(photo_acked) and missing_files == 0,
             f"{complete}/{len(photo_acked)} ready with 3 widths × (webp, jpeg); "
             f"statuses {dict(statuses)}; rendition files missing: {missing_files}",
+        )
+        line(
+            "no upload kept as sent, a metadata-free full-size copy instead",
+            uploads_kept == 0 and full_missing == 0,
+            f"uploads still stored: {uploads_kept}; full-size copies missing: {full_missing}",
         )
     with mailbox.lock:
         mails = list(mailbox.mails)
