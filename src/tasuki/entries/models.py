@@ -123,8 +123,6 @@ class Entry(models.Model):
     content_digest = models.CharField(max_length=64, blank=True, db_index=True)
     email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
-    #: SHA-256 of the private manage link's token; the token itself is only in the mail.
-    manage_token_digest = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("entry")
