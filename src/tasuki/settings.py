@@ -86,6 +86,9 @@ INSTALLED_APPS = [
     "tasuki.campaigns",
     "tasuki.entries",
     "tasuki.mail",
+    "tasuki.audit",
+    "tasuki.staff",
+    "tasuki.review",
 ]
 
 MIDDLEWARE = [
