@@ -1,0 +1,168 @@
+"""Reads for the review pages: the queue with its filters and sort orders, and
+one entry as a reviewer sees it.
+
+Blind review by default: nothing here reads ``EntrantDetails`` (the entrant's
+name, address, handles, guardian). The one place that does is
+``personal_data_for``, which records every opening in the audit trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
+
+from tasuki.audit.services import record
+from tasuki.campaigns.models import Campaign
+from tasuki.entries.models import AgeGroup, Entry, EntryStatus, Photo
+from tasuki.review.models import Criterion, Review, RubricItem, Score
+from tasuki.review.services import install_defaults
+from tasuki.review.states import ReviewState
+
+#: Sort orders the queue offers: name → ORDER BY.
+ORDERS = {
+    "arrival": ("submitted_at", "pk"),
+    "-arrival": ("-submitted_at", "-pk"),
+    # Unscored entries last on every database (PostgreSQL puts NULL first when descending).
+    "score": (F("mean_score").desc(nulls_last=True), "submitted_at", "pk"),
+    "reviews": ("review_count", "submitted_at", "pk"),
+}
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What a queue URL's query string may ask for (anything else is ignored)."""
+
+    period: int | None = None
+    state: str = ""
+    role: str = ""
+    language: str = ""
+    country: str = ""
+    verified: bool | None = None
+    minor: bool | None = None
+    reviewer: int | None = None
+    min_score: float | None = None
+    photos: bool | None = None
+    order: str = "arrival"
+
+    @classmethod
+    def from_query(cls, query) -> QueueFilters:
+        def number(name, kind=int):
+            try:
+                return kind(query.get(name, ""))
+            except (TypeError, ValueError):
+                return None
+
+        def yes_no(name):
+            return {"yes": True, "no": False}.get(query.get(name, ""))
+
+        order = query.get("order", "arrival")
+        return cls(
+            period=number("period"),
+            state=query.get("state", "") if query.get("state") in ReviewState.values else "",
+            role=query.get("role", "")[:12],
+            language=query.get("language", "")[:2],
+            country=query.get("country", "")[:2].upper(),
+            verified=yes_no("verified"),
+            minor=yes_no("minor"),
+            reviewer=number("reviewer"),
+            min_score=number("min_score", float),
+            photos=yes_no("photos"),
+            order=order if order in ORDERS else "arrival",
+        )
+
+
+def criteria(campaign: Campaign) -> QuerySet[Criterion]:
+    """The campaign's disqualification criteria (the standard five on first use)."""
+    if not campaign.criteria.exists():
+        install_defaults(campaign)
+    return campaign.criteria.filter(active=True)
+
+
+def rubric(campaign: Campaign) -> QuerySet[RubricItem]:
+    if not campaign.rubric.exists():
+        install_defaults(campaign)
+    return campaign.rubric.all()
+
+
+def queue(campaign: Campaign, filters: QueueFilters) -> QuerySet[Entry]:
+    """Every entry of the campaign with its review figures, filtered and sorted."""
+    entries = (
+        Entry.objects.filter(campaign=campaign)
+        .select_related("period", "review", "review__disqualified_for")
+        .annotate(
+            mean_score=Avg("review__scores__value"),
+            # The spread shown beside the mean: highest minus lowest score (a standard
+            # deviation of two or three reviewers says less, and SQLite has none).
+            score_spread=Max("review__scores__value") - Min("review__scores__value"),
+            review_count=Coalesce(Count("review__scores__reviewer", distinct=True), 0),
+            has_photos=Exists(Photo.objects.filter(entry=OuterRef("pk"))),
+        )
+    )
+    f = filters
+    if f.period:
+        entries = entries.filter(period_id=f.period)
+    if f.state == ReviewState.NEW:
+        entries = entries.filter(Q(review__isnull=True) | Q(review__state=ReviewState.NEW))
+    elif f.state:
+        entries = entries.filter(review__state=f.state)
+    if f.role:
+        entries = entries.filter(role=f.role)
+    if f.language:
+        entries = entries.filter(language=f.language)
+    if f.country:
+        entries = entries.filter(country=f.country)
+    if f.verified is not None:
+        entries = entries.filter(email_verified_at__isnull=not f.verified)
+    if f.minor is not None:
+        entries = entries.filter(age_group=AgeGroup.MINOR if f.minor else AgeGroup.ADULT)
+    if f.reviewer:
+        entries = entries.filter(
+            Exists(Score.objects.filter(review__entry=OuterRef("pk"), reviewer_id=f.reviewer))
+        )
+    if f.min_score is not None:
+        entries = entries.filter(mean_score__gte=f.min_score)
+    if f.photos is not None:
+        entries = entries.filter(has_photos=f.photos)
+    return entries.order_by(*ORDERS[f.order])
+
+
+def next_to_review(campaign: Campaign, *, after: Entry | None = None) -> Entry | None:
+    """The standing entry with the fewest reviews ("save and next"), oldest first."""
+    candidates = queue(campaign, QueueFilters(order="reviews")).filter(status=EntryStatus.SUBMITTED)
+    if after is not None:
+        candidates = candidates.exclude(pk=after.pk)
+    return candidates.first()
+
+
+def entry_for_review(campaign: Campaign, entry_id: int) -> Entry | None:
+    """One entry of this campaign (another campaign's id finds nothing)."""
+    return (
+        Entry.objects.filter(campaign=campaign, pk=entry_id)
+        .select_related("period", "campaign")
+        .prefetch_related("photos")
+        .first()
+    )
+
+
+def review_of(entry: Entry) -> Review | None:
+    return (
+        Review.objects.filter(entry=entry)
+        .select_related("disqualified_for", "follow_checked_by")
+        .first()
+    )
+
+
+def personal_data_for(entry: Entry, *, by, request=None) -> dict:
+    """The entrant's personal data, for a role allowed to see it; every opening is
+    recorded (who, when, which entry; never the data itself)."""
+    details = entry.details
+    record("privacy.personal_data_opened", actor=by, target=entry, request=request)
+    return {
+        "real_name": details.real_name,
+        "email": details.email,
+        "instagram_handle": details.instagram_handle,
+        "x_handle": details.x_handle,
+        "guardian_name": details.guardian_name,
+    }
