@@ -166,3 +166,10 @@ def personal_data_for(entry: Entry, *, by, request=None) -> dict:
         "x_handle": details.x_handle,
         "guardian_name": details.guardian_name,
     }
+
+
+def search(entries: QuerySet[Entry], text: str) -> QuerySet[Entry]:
+    """Narrow the queue to entries containing every word of ``text`` (Japanese or English)."""
+    from tasuki.review.search import search as run
+
+    return run(entries, text)

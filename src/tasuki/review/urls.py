@@ -1,0 +1,25 @@
+"""Review pages, under /ja/staff/review/ and /en/staff/review/. Every view carries
+its rule (``tasuki.staff.roles.staff_required``); the URL-walk test reads it."""
+
+from django.urls import path, register_converter
+
+from tasuki.entries.urls import RenditionFormat
+from tasuki.review import views
+
+register_converter(RenditionFormat, "rfmt")
+
+app_name = "review"
+
+urlpatterns = [
+    path("<slug:slug>/", views.queue, name="queue"),
+    path("<slug:slug>/bulk/", views.bulk, name="bulk"),
+    path("<slug:slug>/dashboard/", views.dashboard, name="dashboard"),
+    path("<slug:slug>/entries/<int:pk>/", views.entry, name="entry"),
+    path("<slug:slug>/entries/<int:pk>/act/", views.act, name="act"),
+    path("<slug:slug>/entries/<int:pk>/personal/", views.personal_data, name="personal_data"),
+    path(
+        "<slug:slug>/entries/<int:pk>/photo/<str:token>/<int:width>.<rfmt:fmt>",
+        views.photo,
+        name="photo",
+    ),
+]
