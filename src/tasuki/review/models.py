@@ -216,3 +216,6 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"claim on {self.review_id} until {self.expires_at:%H:%M}"
+
+
+from tasuki.review.search_models import EntrySearch  # noqa: E402, F401

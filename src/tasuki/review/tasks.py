@@ -1,0 +1,22 @@
+"""Worker side of review: tasks take ids only and delegate.
+
+Only ids, as in ``entries.tasks``: a task's row stays in the queue's table
+after it runs, so nothing an entrant wrote goes into it.
+"""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from tasuki.review import search
+
+
+@task()
+def index_entry_task(entry_id: int) -> None:
+    """Make a newly submitted entry findable by the queue's search.
+
+    A task rather than part of the submit, because tokenising up to 7,500
+    characters of answers is work the entrant should not wait for; an entry
+    erased before the worker comes to it is simply skipped.
+    """
+    search.index_entry_id(entry_id)
