@@ -189,6 +189,45 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 OTP_TOTP_ISSUER = "Tasuki"
 
+# --- staff sign-in (the back office: tasuki.staff) -------------------------------
+# Password, then a TOTP second factor (django-otp) or a single-use recovery code;
+# lock-out after repeated failures of either step (django-axes, which also guards
+# /maintenance/ because its backend comes first); idle expiry and "sign out
+# everywhere" (tasuki.staff.middleware).
+INSTALLED_APPS += ["django_otp.plugins.otp_static", "axes"]
+MIDDLEWARE += [
+    "tasuki.staff.middleware.StaffSessionMiddleware",
+    # Last, so that it turns any lock-out during the request into our own page.
+    "axes.middleware.AxesMiddleware",
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "staff:login"
+#: Failed passwords and second-factor codes, counted per account and per client
+#: address, before either is locked for TASUKI_STAFF_LOCKOUT_MINUTES (per
+#: address too, so one client cannot try many accounts; staff behind one
+#: office address share that count).
+AXES_FAILURE_LIMIT = env.int("TASUKI_STAFF_LOCKOUT_FAILURES", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("TASUKI_STAFF_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "tasuki.staff.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "tasuki.core.net.client_ip"
+# Failures are forgotten only after both factors succeed (tasuki.staff.services),
+# never after the password alone, or the codes could be guessed five at a time.
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
+#: Minutes without a request after which a staff session ends.
+TASUKI_STAFF_IDLE_MINUTES = env.int("TASUKI_STAFF_IDLE_MINUTES", default=30)
+#: Hours an enrolment link (one use) stays valid.
+TASUKI_STAFF_ENROLMENT_HOURS = env.int("TASUKI_STAFF_ENROLMENT_HOURS", default=48)
+# Back-office forms get their own message when the CSRF token is missing; the
+# view hands every other path to tasuki.core.views.csrf_failure unchanged.
+CSRF_FAILURE_VIEW = "tasuki.staff.views.csrf_failure"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
 # --- i18n -------------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]

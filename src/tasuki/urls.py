@@ -20,6 +20,8 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    path("staff/", include("tasuki.staff.urls")),
+    path("staff/review/", include("tasuki.review.urls")),
     path("", include("tasuki.entries.urls")),
     path("", include("tasuki.campaigns.urls")),
     prefix_default_language=True,

@@ -8,3 +8,7 @@ class StaffConfig(AppConfig):
     name = "tasuki.staff"
     label = "staff"
     verbose_name = _("Staff")
+
+    def ready(self) -> None:
+        # Stamps each new session with the account's epoch (sign out everywhere).
+        from tasuki.staff import middleware  # noqa: F401

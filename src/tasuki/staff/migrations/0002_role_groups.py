@@ -1,0 +1,17 @@
+"""The four roles exist as groups from the start, so role pages list them all."""
+
+from django.db import migrations
+
+ROLES = ("reviewer", "editor", "campaign_manager", "admin")
+
+
+def create_groups(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    for name in ROLES:
+        Group.objects.get_or_create(name=name)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("staff", "0001_initial"), ("auth", "0012_alter_user_first_name_max_length")]
+
+    operations = [migrations.RunPython(create_groups, migrations.RunPython.noop)]
