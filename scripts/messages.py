@@ -82,6 +82,13 @@ def apply_translations() -> int:
     changed = 0
     for entry in catalogue:
         text = wanted.get(entry.msgid)
+        if text and entry.msgid_plural:  # Japanese has one plural form
+            if entry.msgstr_plural.get(0) != text or "fuzzy" in entry.flags:
+                entry.msgstr_plural = {0: text}
+                entry.flags = [f for f in entry.flags if f != "fuzzy"]
+                entry.previous_msgid = entry.previous_msgid_plural = None
+                changed += 1
+            continue
         if text and (entry.msgstr != text or "fuzzy" in entry.flags):
             entry.msgstr = text
             if "fuzzy" in entry.flags:

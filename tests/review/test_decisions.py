@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from tasuki.audit.models import AuditEvent
 from tasuki.audit.services import verify_chain
@@ -18,6 +19,13 @@ from tests.conftest import solve_altcha
 from tests.factories import entry_data, open_campaign
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services' refusals are read in English here (the pages test Japanese)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
