@@ -158,9 +158,7 @@ def _apply(review: Review) -> None:
     review.featured = outcome.featured
     review.eligible = outcome.eligible
     review.disqualified_for = outcome.disqualified_for
-    standing = review.decisions.exclude(kind=DecisionKind.REVERT).filter(
-        reverted_by__isnull=True
-    )
+    standing = review.decisions.exclude(kind=DecisionKind.REVERT).filter(reverted_by__isnull=True)
     _move(review, ReviewState.DECIDED if standing.exists() else ReviewState.IN_REVIEW)
     review.version += 1
     review.save()
@@ -290,9 +288,7 @@ def decide_many(
         if effect and _already(review, effect, criterion):
             already += 1
             continue
-        decide(
-            entry, by=by, kind=kind, version=review.version, criterion=criterion, note=note
-        )
+        decide(entry, by=by, kind=kind, version=review.version, criterion=criterion, note=note)
         changed += 1
     return BulkResult(changed, withdrawn, already)
 
