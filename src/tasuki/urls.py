@@ -22,6 +22,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("staff/", include("tasuki.staff.urls")),
     path("staff/review/", include("tasuki.review.urls")),
+    path("staff/audit/", include("tasuki.audit.urls")),
     path("", include("tasuki.entries.urls")),
     path("", include("tasuki.campaigns.urls")),
     prefix_default_language=True,

@@ -109,3 +109,24 @@ def test_a_record_is_kept_or_dropped_with_the_change_it_records(staff):
     assert not AuditEvent.objects.exists()
     record("review.decided", actor=staff)
     assert verify_chain() is None
+
+
+def test_admins_see_the_whole_trail_and_others_their_own(client):
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import translation
+
+    from tasuki.staff.roles import ADMIN, REVIEWER
+    from tests.staff.conftest import make_staff, sign_in
+
+    admin, reviewer = make_staff("ada", ADMIN), make_staff("rin", REVIEWER)
+    record("review.decided", actor=reviewer)
+    record("staff.roles_changed", actor=admin)
+    with translation.override("en"):
+        url = reverse("audit:trail")
+    everything = sign_in(client, admin).get(url).content.decode()
+    assert "review.decided" in everything and "staff.roles_changed" in everything
+    own = sign_in(Client(), reviewer).get(url).content.decode()
+    assert "review.decided" in own and "staff.roles_changed" not in own
+    filtered = sign_in(Client(), admin).get(url, {"action": "staff."}).content.decode()
+    assert "<code>review.decided</code>" not in filtered
