@@ -334,6 +334,18 @@ def test_reindex_fills_and_refreshes_the_index(campaign):
     assert EntrySearch.objects.count() == 3
 
 
+def test_reindex_of_missing_rows_only_leaves_indexed_entries_alone(campaign):
+    indexed = make_entry(campaign, episode="給水所のボランティア。")
+    Entry.objects.filter(pk=indexed.pk).update(episode="沿道の太鼓。")  # row now out of date
+    missing = make_entry(campaign, index=False, episode="ゴールで家族が待っていた。")
+
+    assert search.reindex(missing_only=True) == 1
+
+    assert found("家族") == {missing.pk}
+    assert found("給水所") == {indexed.pk}  # its row was not rewritten
+    assert found("太鼓") == set()
+
+
 def test_reindex_command_prints_progress(campaign):
     make_entry(campaign, index=False, episode="沿道で感動した。")
     make_entry(campaign, index=False, episode="ゴールで感動した。")
@@ -344,6 +356,11 @@ def test_reindex_command_prints_progress(campaign):
     assert "indexed 2 of 2 entries" in out.getvalue()
     assert "Search index: 2 entries indexed" in out.getvalue()
     assert len(found("感動")) == 2
+    make_entry(campaign, index=False, episode="橋の上で感動した。")
+    out = io.StringIO()
+    call_command("reindex_entries", "--missing", stdout=out)
+    assert "indexed 1 of 1 entries" in out.getvalue()
+    assert len(found("感動")) == 3
     with pytest.raises(CommandError, match="no-such-campaign"):
         call_command("reindex_entries", "--campaign", "no-such-campaign", stdout=io.StringIO())
 

@@ -1,4 +1,4 @@
-"""``manage.py reindex_entries [--campaign SLUG]``: fill the search index again.
+"""``manage.py reindex_entries [--campaign SLUG] [--missing]``: fill the search index.
 
 For entries that existed before search did (the demo campaign, an upgrade) and
 after a change to the tokeniser; new entries are indexed by the worker as they
@@ -43,6 +43,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--campaign", metavar="SLUG", help="Only this campaign's entries.")
+        parser.add_argument("--missing", action="store_true", help="Only entries not indexed yet.")
 
     def handle(self, *args, **options):
         campaign = None
@@ -53,7 +54,7 @@ class Command(BaseCommand):
         out = self.stdout
         tty = out.isatty()
         progress = Progress(lambda text: out.write(text, ending=""), tty=tty)
-        done = search.reindex(campaign=campaign, progress=progress)
+        done = search.reindex(campaign=campaign, progress=progress, missing_only=options["missing"])
         if tty and done:
             out.write("")  # end the line the progress kept rewriting
         out.write(f"Search index: {done:,} entries indexed ({progress.rate(done):,.0f}/s).")
