@@ -31,6 +31,8 @@ run: $(VENV)/.installed-run
 	@echo ""
 	@echo "  Tasuki is starting: open http://$(HOST):$(PORT)/ in your browser (Ctrl-C stops it)."
 	@echo ""
+	@SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py demo_staff --no-qr | sed 's/^/  /'
+	@echo ""
 	HOST=$(HOST) PORT=$(PORT) SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} \
 	  $(BIN)/honcho start --no-prefix -f Procfile
 

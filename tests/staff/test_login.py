@@ -142,7 +142,8 @@ def test_a_recovery_code_works_once(client, lang, message):
 
 
 @pytest.mark.parametrize(
-    ("lang", "message"), [("en", "This account is locked for now"), ("ja", "アカウントは現在ロックされています")]
+    ("lang", "message"),
+    [("en", "This account is locked for now"), ("ja", "アカウントは現在ロックされています")],
 )
 def test_repeated_wrong_passwords_lock_the_account(client, settings, lang, message):
     make_staff("aiko", "reviewer")
@@ -211,7 +212,9 @@ def test_a_post_without_csrf_token_changes_nothing(lang, message):
     assert client.get(f"/{lang}/staff/").status_code == 200
     assert not AuditEvent.objects.exists()
     # The public site keeps its own page.
-    assert "security cookie" in Client(enforce_csrf_checks=True).post("/en/manage/").content.decode()
+    assert (
+        "security cookie" in Client(enforce_csrf_checks=True).post("/en/manage/").content.decode()
+    )
 
 
 def test_a_session_ends_after_inactivity(client, settings):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tasuki.audit.models import AuditEvent
 from tasuki.campaigns.models import Campaign, EntryPeriod
@@ -35,9 +36,25 @@ def current_period(campaign, at=None):
     return (periods[-1], "closed") if periods else (None, None)
 
 
-def own_activity(user, limit: int = 10):
-    """The staff member's own latest rows in the audit trail."""
-    return AuditEvent.objects.filter(actor_id=user.pk).order_by("-id")[:limit]
+#: How the home page names the sign-in actions; other apps' actions show their code.
+ACTION_LABELS = {
+    "staff.login": _("Signed in"),
+    "staff.login_failed": _("A sign-in attempt failed"),
+    "staff.enrolled": _("Set up the second factor"),
+    "staff.recovery_code_used": _("Used a recovery code"),
+    "staff.logout_everywhere": _("Signed out everywhere"),
+    "staff.account_created": _("Created a staff account"),
+    "staff.roles_changed": _("Changed a staff member's roles"),
+    "staff.deactivated": _("Deactivated a staff account"),
+    "staff.reactivated": _("Reactivated a staff account"),
+    "staff.enrolment_link_issued": _("Issued an enrolment link"),
+}
+
+
+def own_activity(user, limit: int = 10) -> list[tuple]:
+    """The staff member's own latest rows in the audit trail, as (time, label, code)."""
+    events = AuditEvent.objects.filter(actor_id=user.pk).order_by("-id")[:limit]
+    return [(e.at, ACTION_LABELS.get(e.action, e.action), e.action) for e in events]
 
 
 def staff_accounts():

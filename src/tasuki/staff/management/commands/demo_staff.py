@@ -42,6 +42,6 @@ class Command(BaseCommand):
             token = services.issue_enrolment_link(actor=None, user=user)
         self.stdout.write(
             f"Back office: sign in as the demo campaign manager {USERNAME!r}. "
-            "Open this link, choose any password and add the QR code to an authenticator app:"
+            "Open this link, choose a password and add the QR code to an authenticator app:"
         )
         print_link(self.stdout, token, qr=not no_qr)
