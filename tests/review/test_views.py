@@ -119,6 +119,9 @@ def test_bulk_asks_first_then_says_how_many_changed(reviewer_client, campaign, e
 def test_odd_queries_are_just_text(reviewer_client, campaign, entries):
     for query in ({"q": "%_'\";--.*["}, {"page": "99999999"}, {"page": "-1"}, {"order": "x"}):
         assert reviewer_client.get(url("queue", campaign.slug), query).status_code == 200
+    signs = reviewer_client.get(url("queue", campaign.slug), {"q": "%_'\";--.*["})
+    assert "has no words to look for" in signs.content.decode()
+    assert "Story 0" not in signs.content.decode()
 
 
 def test_personal_data_is_for_managers_and_every_opening_is_recorded(
@@ -145,3 +148,17 @@ def test_anonymous_and_unverified_staff_are_sent_to_sign_in(client, campaign, en
     half = sign_in(Client(), make_staff("kai", REVIEWER), verified=False)
     second = half.get(url("queue", campaign.slug))
     assert second.status_code == 302 and "/staff/login/" not in second["Location"]
+
+
+def test_the_queue_searches_japanese_words(reviewer_client, campaign):
+    from tasuki.review import search
+
+    moved = make_entry(campaign, title="給水所の声", email="k1@example.com",
+                       episode="ゴール直前で声をかけられて感動しました。")  # fmt: skip
+    apart = make_entry(campaign, title="別の日", email="k2@example.com",
+                       episode="寒さを感じたが、体はよく動いた。")  # fmt: skip
+    for entry in (moved, apart):
+        search.index_entry(entry)
+    page = reviewer_client.get(url("queue", campaign.slug, lang="ja"), {"q": "感動"})
+    html = page.content.decode()
+    assert "給水所の声" in html and "別の日" not in html

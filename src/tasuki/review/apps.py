@@ -8,3 +8,10 @@ class ReviewConfig(AppConfig):
     name = "tasuki.review"
     label = "review"
     verbose_name = _("Review")
+
+    def ready(self) -> None:
+        # A new entry is indexed for search by the worker: the receiver queues the
+        # task inside the submit transaction (entries never import review).
+        from tasuki.review import search
+
+        search.connect_signals()

@@ -173,3 +173,10 @@ def search(entries: QuerySet[Entry], text: str) -> QuerySet[Entry]:
     from tasuki.review.search import search as run
 
     return run(entries, text)
+
+
+def search_words(text: str) -> list[str]:
+    """The words a search for ``text`` looks for (none for only signs and spaces)."""
+    from tasuki.review.search import query_tokens
+
+    return query_tokens(text)

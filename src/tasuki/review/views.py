@@ -61,6 +61,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(slug)
     filters, text, entries = _filtered(request, campaign)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    no_words = bool(text) and not selectors.search_words(text)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -71,6 +72,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "filters": filters,
             "text": text,
+            "no_words": no_words,
             "query": query.urlencode(),
             "states": ReviewState.choices,
             "periods": campaign.periods.all(),

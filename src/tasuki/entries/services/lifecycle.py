@@ -457,6 +457,8 @@ def erase_entry(entry: Entry) -> str:
     _delete_task_rows(_task_path("after_submit"), [entry_id])
     _delete_task_rows(_task_path("process_photo"), [p.pk for p in photos])
     _delete_task_rows("tasuki.mail.tasks.deliver_mail", mail_ids)
+    # The search index's task (review app; named, not imported: entries never import review).
+    _delete_task_rows("tasuki.review.tasks.index_entry_task", [entry_id])
     if digest and not EntrantDetails.objects.filter(email_digest=digest).exists():
         LinkRequest.objects.filter(email_digest=digest).delete()
     for photo in leftovers:
