@@ -12,7 +12,7 @@ from django.test import Client
 from tasuki.audit.models import AuditEvent
 from tasuki.staff import roles
 from tasuki.staff.models import EnrolmentLink
-from tests.staff.conftest import make_staff, sign_in
+from tests.staff.conftest import PASSWORD, make_staff, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +150,20 @@ def test_the_home_page_shows_each_role_what_it_can_reach(campaign):
     html = admin.get("/ja/staff/").content.decode()
     assert "有効なスタッフアカウント: 2件" in html
     assert campaign.name_ja not in html  # an admin alone reviews nothing
+
+
+def test_an_admin_unlocks_a_locked_account(settings):
+    admin = make_staff("ada", "admin")
+    ren = make_staff("ren", "reviewer")
+    stranger = Client(REMOTE_ADDR="192.0.2.7")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        stranger.post("/en/staff/login/", {"username": "ren", "password": "wrong"})
+    ren_client = Client(REMOTE_ADDR="198.51.100.3")
+    login = {"username": "ren", "password": PASSWORD}
+    assert ren_client.post("/en/staff/login/", login).status_code == 429
+    sign_in(Client(), admin).post(f"/en/staff/accounts/{ren.pk}/", {"action": "unlock"})
+    assert ren_client.post("/en/staff/login/", login)["Location"] == "/en/staff/verify/"
+    assert _events("staff.unlocked") == [
+        # axes keeps one record per client that failed: the stranger's and Ren's own.
+        {"actor_id": admin.pk, "before": None, "after": {"failures": 2}}
+    ]

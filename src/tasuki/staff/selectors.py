@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "staff.deactivated": _("Deactivated a staff account"),
     "staff.reactivated": _("Reactivated a staff account"),
     "staff.enrolment_link_issued": _("Issued an enrolment link"),
+    "staff.unlocked": _("Unlocked a staff account"),
 }
 
 

@@ -378,6 +378,12 @@ def account(request, pk: int):
                     else gettext("The account is active again."),
                 )
                 return redirect("staff:account", pk=user.pk)
+            if action == "unlock":
+                services.unlock(actor=request.user, user=user, request=request)
+                messages.success(
+                    request, gettext("The account is unlocked: it may sign in again now.")
+                )
+                return redirect("staff:account", pk=user.pk)
             if action == "link":
                 token = services.issue_enrolment_link(
                     actor=request.user, user=user, request=request
