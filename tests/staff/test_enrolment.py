@@ -54,6 +54,7 @@ def test_an_enrolment_link_sets_up_password_app_and_recovery_codes(client):
     )
     html = response.content.decode()
     assert response.status_code == 200
+    assert ">Home</a>" in html  # signed in with both factors: the header shows the nav
     codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", html)
     assert len(codes) == 10 == len(set(codes))
     assert sorted(codes) == sorted(

@@ -244,3 +244,8 @@ def test_signing_out_everywhere_ends_every_session(client):
     assert _actions() == ["staff.logout_everywhere"]
     # A new sign-in works as before.
     assert sign_in(Client(), user).get("/en/staff/").status_code == 200
+
+
+def test_staff_without_a_language_prefix_lands_in_the_browsers_language(client):
+    assert client.get("/staff/", headers={"accept-language": "en"})["Location"] == "/en/staff/"
+    assert client.get("/staff/", headers={"accept-language": "ja"})["Location"] == "/ja/staff/"

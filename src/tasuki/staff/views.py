@@ -6,6 +6,8 @@ URL-walk test reads it from the view and checks every URL against it.
 
 from __future__ import annotations
 
+import functools
+
 import segno
 from django.conf import settings
 from django.contrib import messages
@@ -22,6 +24,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import user_has_device
+from django_otp.middleware import is_verified as otp_is_verified
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tasuki.staff import roles as staff_roles
@@ -218,6 +221,8 @@ def enrol(request):
             user.refresh_from_db()  # the new password changes the session's auth hash
             login(request, user, backend=_BACKEND)
             otp_login(request, device)
+            # As OTPMiddleware does for later requests, so this page's header knows.
+            request.user.is_verified = functools.partial(otp_is_verified, request.user)
             return _no_store(
                 render(request, "staff/recovery_codes.html", {"codes": codes, "user": user})
             )
