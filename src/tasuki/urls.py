@@ -7,9 +7,12 @@ from django.views.i18n import set_language
 from django_otp.admin import OTPAdminSite
 
 from tasuki.core import views as core_views
+from tasuki.staff.forms import MaintenanceLoginForm
 
-# Superuser maintenance only, and only with a second factor.
+# Superuser maintenance only, and only with a second factor; wrong passwords
+# and wrong codes there count towards the staff lock-out (django-axes).
 admin.site.__class__ = OTPAdminSite
+admin.site.login_form = MaintenanceLoginForm
 
 urlpatterns = [
     path("healthz", core_views.health, name="health"),

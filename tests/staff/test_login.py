@@ -249,3 +249,25 @@ def test_signing_out_everywhere_ends_every_session(client):
 def test_staff_without_a_language_prefix_lands_in_the_browsers_language(client):
     assert client.get("/staff/", headers={"accept-language": "en"})["Location"] == "/en/staff/"
     assert client.get("/staff/", headers={"accept-language": "ja"})["Location"] == "/ja/staff/"
+
+
+def test_wrong_codes_on_the_maintenance_login_lock_out_too(settings):
+    user = make_staff("ada", "admin")
+    user.is_staff = user.is_superuser = True
+    user.save()
+    device = TOTPDevice.objects.get(user=user)
+    wrong = f"{(int(code_for(user)) + 1) % 1_000_000:06d}"
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")  # no prefix there: the browser's language
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post(
+            "/maintenance/login/",
+            {
+                "username": "ada",
+                "password": PASSWORD,
+                "otp_device": device.persistent_id,
+                "otp_token": wrong,
+            },
+        )
+    assert response.status_code == 429
+    assert "This account is locked for now" in response.content.decode()
+    assert _password_step(Client()).status_code == 429

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_otp.admin import OTPAdminAuthenticationForm
 
 from tasuki.staff import roles as staff_roles
 
@@ -109,3 +111,24 @@ class NewAccountForm(forms.Form):
 
 class RolesForm(forms.Form):
     roles = _role_field()
+
+
+class MaintenanceLoginForm(OTPAdminAuthenticationForm):
+    """The /maintenance/ login, whose wrong second-factor codes count towards the lock-out.
+
+    django-axes sees wrong passwords there through its backend; a wrong OTP
+    code is refused by the form after the password passed, so it is reported
+    here, as the back office's own second-factor step does.
+    """
+
+    def clean_otp(self, user):
+        try:
+            super().clean_otp(user)
+        except ValidationError:
+            if user is not None:
+                user_login_failed.send(
+                    sender=__name__,
+                    credentials={"username": user.get_username()},
+                    request=self.request,
+                )
+            raise
