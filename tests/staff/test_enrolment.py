@@ -144,3 +144,24 @@ def test_a_password_without_a_device_reaches_only_the_enrolment_notice(client):
     assert page.status_code == 403
     assert "Your account has no second factor yet" in page.content.decode()
     assert client.get("/en/staff/")["Location"] == "/en/staff/enrol/"
+
+
+def test_no_token_code_or_key_reaches_a_log_line(client, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    _, token = _new_account()
+    client.get(f"/en/staff/enrol/{token}/")
+    html = client.get("/en/staff/enrol/").content.decode()
+    key = re.search(r'class="secret"><code>([A-Z2-7 ]+)</code>', html).group(1).replace(" ", "")
+    code = _code_from_page(html)
+    client.post(
+        "/en/staff/enrol/", {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "code": code}
+    )
+    other = Client()
+    other.post("/en/staff/login/", {"username": "ren", "password": NEW_PASSWORD})
+    other.post("/en/staff/verify/", {"code": "zzzz9999"})
+    logged = caplog.text
+    assert "AXES" in logged  # the failed code was seen (and counted) by django-axes
+    for secret in (token, key, code, "zzzz9999", NEW_PASSWORD, TOTPDevice.objects.get().key):
+        assert secret not in logged

@@ -220,10 +220,12 @@ def check_second_factor(*, user, code: str, request=None) -> tuple[Check, object
     return result, device
 
 
+@transaction.atomic
 def _match(user, code: str) -> tuple[Check, object]:
-    totp_devices = list(TOTPDevice.objects.filter(user=user, confirmed=True))
+    # The device rows are locked, so two requests with one code at the same
+    # moment are checked one after the other and the second finds it used.
     if code.isdigit() and len(code) == TOTP_DIGITS:
-        for device in totp_devices:
+        for device in TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True):
             allowed, _ = device.verify_is_allowed()
             if not allowed:
                 return Check.THROTTLED, device
@@ -232,16 +234,15 @@ def _match(user, code: str) -> tuple[Check, object]:
             if _was_last_totp(device, code):
                 return Check.REUSED_TOTP, device
         return Check.WRONG, None
-    with transaction.atomic():
-        for device in StaticDevice.objects.filter(user=user, confirmed=True):
-            allowed, _ = device.verify_is_allowed()
-            if not allowed:
-                return Check.THROTTLED, device
-            if device.verify_token(code):
-                SpentRecoveryCode.objects.create(user=user, digest=digest(code))
-                return Check.RECOVERY_CODE, device
-        if SpentRecoveryCode.objects.filter(user=user, digest=digest(code)).exists():
-            return Check.REUSED_RECOVERY_CODE, None
+    for device in StaticDevice.objects.select_for_update().filter(user=user, confirmed=True):
+        allowed, _ = device.verify_is_allowed()
+        if not allowed:
+            return Check.THROTTLED, device
+        if device.verify_token(code):
+            SpentRecoveryCode.objects.create(user=user, digest=digest(code))
+            return Check.RECOVERY_CODE, device
+    if SpentRecoveryCode.objects.filter(user=user, digest=digest(code)).exists():
+        return Check.REUSED_RECOVERY_CODE, None
     return Check.WRONG, None
 
 
