@@ -271,3 +271,21 @@ def test_wrong_codes_on_the_maintenance_login_lock_out_too(settings):
     assert response.status_code == 429
     assert "This account is locked for now" in response.content.decode()
     assert _password_step(Client()).status_code == 429
+
+
+def test_public_pages_stay_untouched_by_the_staff_session_check(client, campaign):
+    response = client.get(f"/en/{campaign.slug}/")
+    assert response.status_code == 200
+    assert "Cookie" not in response.get("Vary", "")
+
+
+def test_a_login_without_csrf_token_is_refused_and_counts_nothing():
+    from axes.models import AccessAttempt
+
+    make_staff("aiko", "reviewer")
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/ja/staff/login/", {"username": "aiko", "password": "wrong"})
+    assert response.status_code == 403
+    assert "何も変更されていません" in response.content.decode()
+    assert not AccessAttempt.objects.exists()
+    assert not AuditEvent.objects.exists()

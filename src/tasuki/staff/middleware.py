@@ -43,7 +43,11 @@ class StaffSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
+        # Without a session cookie there is nobody to sign out, and looking at
+        # request.user would mark the session as read (Vary: Cookie) on every
+        # public page.
+        has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+        user = getattr(request, "user", None) if has_session else None
         if user is not None and user.is_authenticated:
             now = int(time.time())
             seen = request.session.get(SEEN_KEY, now)
