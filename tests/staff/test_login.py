@@ -289,3 +289,21 @@ def test_a_login_without_csrf_token_is_refused_and_counts_nothing():
     assert "何も変更されていません" in response.content.decode()
     assert not AccessAttempt.objects.exists()
     assert not AuditEvent.objects.exists()
+
+
+def test_the_second_factor_gives_the_session_a_new_key(client):
+    user = make_staff("aiko", "reviewer")
+    _password_step(client)
+    half = client.session.session_key
+    client.post("/en/staff/verify/", {"code": code_for(user)})
+    assert client.session.session_key != half
+    assert client.get("/en/staff/").status_code == 200
+
+
+def test_an_address_shared_by_two_accounts_signs_in_neither():
+    make_staff("aiko", "reviewer")
+    other = make_staff("aiko2", "reviewer")
+    other.email = "aiko@example.org"
+    other.save()
+    response = _password_step(Client(), username="aiko@example.org")
+    assert "The username or password is not right." in response.content.decode()

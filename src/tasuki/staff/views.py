@@ -12,7 +12,6 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -75,9 +74,7 @@ def login_view(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         given = form.cleaned_data["username"].strip()
-        User = get_user_model()
-        match = User.objects.filter(Q(username__iexact=given) | Q(email__iexact=given)).first()
-        username = match.get_username() if match is not None else given
+        username = _username_for(given)
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
         if getattr(request, "axes_locked_out", False):
             return locked_out(request)
@@ -97,6 +94,16 @@ def login_view(request):
                 request.session[NEXT_KEY] = next_url
             return redirect("staff:verify" if user_has_device(user) else "staff:enrol")
     return render(request, "staff/login.html", {"form": form})
+
+
+def _username_for(given: str) -> str:
+    """The account a username or an e-mail address names (an address only if it names one)."""
+    users = get_user_model().objects
+    match = users.filter(username__iexact=given).first()
+    if match is None:
+        by_email = list(users.filter(email__iexact=given)[:2])
+        match = by_email[0] if len(by_email) == 1 else None
+    return match.get_username() if match is not None else given
 
 
 @staff_password_step
@@ -123,6 +130,8 @@ def verify(request):
             logout(request)
             return locked_out(request)
         if result.ok:
+            # A new session key for the now fully signed-in session, as login() does.
+            request.session.cycle_key()
             otp_login(request, device)
             if result is services.Check.RECOVERY_CODE:
                 left = services.remaining_recovery_codes(user)
