@@ -27,6 +27,7 @@ run: $(VENV)/.installed-run
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py createcachetable
 	$(PY) manage.py load_demo
+	$(PY) manage.py reindex_entries --missing
 	$(PY) manage.py collectstatic --no-input -v 0
 	@echo ""
 	@echo "  Tasuki is starting: open http://$(HOST):$(PORT)/ in your browser (Ctrl-C stops it)."
