@@ -40,9 +40,9 @@ def _nice_max(value: int) -> int:
         step *= 10
 
 
-def bars(key: str, title: str, rows: list[tuple[str, int]], *, width: int = 560) -> Chart:
+def bars(key: str, title: str, rows: list[tuple[str, int]], *, width: int = 640) -> Chart:
     """Horizontal bars, one per row, with the value written at the bar's end."""
-    row_height, label_width, pad = 26, 170, 8
+    row_height, label_width, pad = 26, 230, 8
     height = pad * 2 + row_height * max(len(rows), 1)
     top = _nice_max(max((v for _, v in rows), default=0))
     plot = width - label_width - 60
