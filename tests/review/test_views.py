@@ -162,3 +162,16 @@ def test_the_queue_searches_japanese_words(reviewer_client, campaign):
     page = reviewer_client.get(url("queue", campaign.slug, lang="ja"), {"q": "感動"})
     html = page.content.decode()
     assert "給水所の声" in html and "別の日" not in html
+
+
+def test_the_queue_offers_the_campaigns_own_countries_and_reviewers(reviewer_client, campaign):
+    from tasuki.review import selectors
+
+    entry = make_entry(campaign, title="Far away", email="f@example.com", country="NZ")
+    sora = make_staff("sora", REVIEWER)
+    from tasuki.review import services
+
+    services.score(entry, by=sora, item=selectors.rubric(campaign).first(), value=4)
+    html = reviewer_client.get(url("queue", campaign.slug), {"reviewer": sora.pk}).content.decode()
+    assert 'value="NZ"' in html and "New Zealand" in html
+    assert f'value="{sora.pk}" selected' in html and "Far away" in html

@@ -180,3 +180,26 @@ def search_words(text: str) -> list[str]:
     from tasuki.review.search import query_tokens
 
     return query_tokens(text)
+
+
+def countries_in(campaign: Campaign) -> list[tuple[str, str]]:
+    """The countries entries of this campaign come from, named in the active language."""
+    from django_countries import countries
+
+    codes = (
+        Entry.objects.filter(campaign=campaign)
+        .order_by()
+        .values_list("country", flat=True)
+        .distinct()
+    )
+    return sorted(((c, str(countries.name(c) or c)) for c in codes), key=lambda pair: pair[1])
+
+
+def reviewers_of(campaign: Campaign) -> list[tuple[int, str]]:
+    """Staff who have scored entries of this campaign."""
+    return list(
+        Score.objects.filter(review__entry__campaign=campaign)
+        .order_by("reviewer__username")
+        .values_list("reviewer_id", "reviewer__username")
+        .distinct()
+    )

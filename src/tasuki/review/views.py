@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from tasuki.campaigns.models import Campaign
-from tasuki.entries.models import Entry, EntryStatus, Photo, private_storage
+from tasuki.entries.models import Entry, EntryStatus, Photo, Role, private_storage
 from tasuki.review import dashboard as dashboard_data
 from tasuki.review import selectors, services
 from tasuki.review.models import Decision
@@ -75,6 +75,10 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             "no_words": no_words,
             "query": query.urlencode(),
             "states": ReviewState.choices,
+            "roles": Role.choices,
+            "countries": selectors.countries_in(campaign),
+            "reviewers": selectors.reviewers_of(campaign),
+            "score_steps": [1, 2, 3, 4, 5],
             "periods": campaign.periods.all(),
             "criteria": selectors.criteria(campaign),
             "bulk_kinds": [
