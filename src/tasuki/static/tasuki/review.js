@@ -39,7 +39,7 @@
       case "f": decide("feature"); break;
       case "e": decide("eligible"); break;
       case "d": kind.value = "disqualify"; criterion.focus(); break;
-      case "s": var first = document.querySelector("#scores input"); if (first) first.focus(); break;
+      case "s": var first = document.querySelector("#scores input[type=radio]"); if (first) first.focus(); break;
       case "c": document.getElementById("comment-body").focus(); break;
       case "?": toggleHelp(); break;
       default: return;
