@@ -218,4 +218,58 @@ class Claim(models.Model):
         return f"claim on {self.review_id} until {self.expires_at:%H:%M}"
 
 
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting for the worker")
+    RUNNING = "running", _("Being written")
+    DONE = "done", _("Ready to download")
+    FAILED = "failed", _("Failed")
+
+
+class Export(models.Model):
+    """A file of the filtered queue (CSV or XLSX), written by the worker when large."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="exports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    format = models.CharField(max_length=4, choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+    #: The queue's query string (filters, search, order) the file follows.
+    query = models.CharField(max_length=1000, blank=True)
+    with_personal_data = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(default=0)
+    written = models.PositiveIntegerField(default=0)
+    #: Path in the private storage once written (never served by path).
+    path = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ExportStatus.values), name="export_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(written__lte=models.F("total")) | Q(total=0),
+                name="export_written_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return (
+            100
+            if self.status == ExportStatus.DONE
+            else (int(self.written * 100 / self.total) if self.total else 0)
+        )
+
+
 from tasuki.review.search_models import EntrySearch  # noqa: E402, F401

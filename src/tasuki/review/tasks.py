@@ -20,3 +20,11 @@ def index_entry_task(entry_id: int) -> None:
     erased before the worker comes to it is simply skipped.
     """
     search.index_entry_id(entry_id)
+
+
+@task()
+def write_export_task(export_id: int, language: str) -> None:
+    """Write a large export of the review queue, counting rows for the progress bar."""
+    from tasuki.review import exports
+
+    exports.write(export_id, language=language)

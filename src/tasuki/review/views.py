@@ -26,6 +26,7 @@ from tasuki.staff.roles import (
     ADMIN,
     CAMPAIGN_MANAGER,
     REVIEWER,
+    has_role,
     may_see_personal_data,
     staff_required,
 )
@@ -79,6 +80,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             "countries": selectors.countries_in(campaign),
             "reviewers": selectors.reviewers_of(campaign),
             "score_steps": [1, 2, 3, 4, 5],
+            "may_export_personal_data": has_role(request.user, ADMIN),
             "periods": campaign.periods.all(),
             "criteria": selectors.criteria(campaign),
             "bulk_kinds": [
@@ -325,3 +327,67 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             + urlencode({"order": "arrival"}),
         },
     )
+
+
+@require_POST
+@staff_required(roles=[REVIEWER, CAMPAIGN_MANAGER, ADMIN])
+def export(request: HttpRequest, slug: str) -> HttpResponse:
+    """The filtered queue as a file: at once when small, by the worker when large."""
+    from django.utils.translation import get_language
+
+    from tasuki.review import exports
+    from tasuki.review.tasks import write_export_task
+
+    campaign = _campaign(slug)
+    job = exports.request_export(
+        campaign,
+        by=request.user,
+        fmt=request.POST.get("format", "csv"),
+        query=request.POST.get("query", ""),
+        personal=request.POST.get("personal") == "yes",
+    )
+    if exports.is_inline(job):
+        job = exports.write(job.pk, language=get_language())
+        return _download(job)
+    write_export_task.enqueue(job.pk, get_language())
+    return redirect("review:export_status", campaign.slug, job.pk)
+
+
+def _own_export(request: HttpRequest, slug: str, pk: int):
+    from tasuki.review.models import Export
+
+    job = get_object_or_404(Export, pk=pk, campaign__slug=slug)
+    if job.requested_by_id != request.user.pk and not has_role(request.user, ADMIN):
+        raise Http404  # someone else's file: nothing to tell
+    return job
+
+
+@require_safe
+@staff_required(roles=[REVIEWER, CAMPAIGN_MANAGER, ADMIN])
+def export_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    job = _own_export(request, slug, pk)
+    return render(request, "review/export_status.html", {"campaign": job.campaign, "job": job})
+
+
+@require_safe
+@staff_required(roles=[REVIEWER, CAMPAIGN_MANAGER, ADMIN])
+def export_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    from tasuki.review.models import ExportStatus
+
+    job = _own_export(request, slug, pk)
+    if job.status != ExportStatus.DONE:
+        raise Http404
+    return _download(job)
+
+
+def _download(job) -> HttpResponse:
+    from tasuki.review import exports
+
+    response = FileResponse(
+        private_storage().open(job.path, "rb"),
+        content_type=exports.media_type(job),
+        as_attachment=True,
+        filename=f"{job.campaign.slug}-{job.pk}.{job.format}",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
