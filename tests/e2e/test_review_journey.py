@@ -6,6 +6,7 @@ revert one, and find it all in the audit trail. axe-core on every page."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -115,9 +116,16 @@ def test_a_manager_works_the_queue_with_the_keyboard(live_app, desktop, transact
     assert Review.objects.get(entry=others[0]).disqualified_for is None
     assert_accessible(page)
 
+    # Export the disqualified entries as CSV.
+    page.goto(f"{queue}?state=decided")
+    with page.expect_download() as download:
+        page.locator("form[action$='/export/'] button[type=submit]").click()
+    csv_text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "Other story 1" in csv_text and "m@example.com" not in csv_text
+
     # The audit trail shows what was done, by whom.
     page.goto(f"{live_app.url}/{lang}/staff/audit/")
     trail = page.locator("main table")
-    for action in ("review.scored", "review.decided", "review.reverted", "staff.login"):
+    for action in ("review.scored", "review.decided", "review.reverted", "review.exported"):
         expect(trail).to_contain_text(action)
     assert_accessible(page)
