@@ -95,6 +95,13 @@ def _move(review: Review, target: str) -> None:
     review.state = target
 
 
+def _start(review: Review) -> None:
+    """The first look at an entry (opening, a score, a comment) puts it in review."""
+    if review.state == ReviewState.NEW:
+        _move(review, ReviewState.IN_REVIEW)
+        review.save(update_fields=["state", "updated_at"])
+
+
 def _snapshot(review: Review) -> dict:
     return {
         "state": review.state,
@@ -109,9 +116,7 @@ def _snapshot(review: Review) -> dict:
 def open_entry(entry: Entry, *, by) -> Review:
     """A reviewer opens an entry: it is in review, and claimed by them for a few minutes."""
     review = review_for(entry, lock=True)
-    if review.state == ReviewState.NEW:
-        _move(review, ReviewState.IN_REVIEW)
-        review.save(update_fields=["state", "updated_at"])
+    _start(review)
     Claim.objects.update_or_create(
         review=review, defaults={"by": by, "expires_at": timezone.now() + CLAIM_FOR}
     )
@@ -328,9 +333,7 @@ def score(entry: Entry, *, by, item: RubricItem, value: int) -> Score:
             % {"low": item.low, "high": item.high},
         )
     review = review_for(entry, lock=True)
-    if review.state == ReviewState.NEW:
-        _move(review, ReviewState.IN_REVIEW)
-        review.save(update_fields=["state", "updated_at"])
+    _start(review)
     previous = Score.objects.filter(review=review, item=item, reviewer=by).first()
     result, _created = Score.objects.update_or_create(
         review=review, item=item, reviewer=by, defaults={"value": value}
@@ -352,9 +355,7 @@ def comment(entry: Entry, *, by, body: str) -> Comment:
     if not body:
         raise ReviewRefused("empty", _("The comment is empty."))
     review = review_for(entry, lock=True)
-    if review.state == ReviewState.NEW:
-        _move(review, ReviewState.IN_REVIEW)
-        review.save(update_fields=["state", "updated_at"])
+    _start(review)
     note = Comment.objects.create(review=review, author=by, body=body)
     record("review.commented", actor=by, target=entry, after={"comment": note.pk})
     return note
