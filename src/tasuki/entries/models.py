@@ -128,6 +128,10 @@ class Entry(models.Model):
         verbose_name = _("entry")
         verbose_name_plural = _("entries")
         ordering = ["-submitted_at"]
+        indexes = [
+            # The review queue pages a campaign's entries by arrival.
+            models.Index(fields=["campaign", "submitted_at", "id"], name="entry_campaign_arrival")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=EntryStatus.values), name="entry_status_known"

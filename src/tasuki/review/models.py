@@ -87,6 +87,11 @@ class Review(models.Model):
         verbose_name=_("disqualified for"),
     )
     version = models.PositiveIntegerField(default=0)
+    #: The scores' summary, kept by the scoring service so that the queue can sort
+    #: and filter on one indexed column instead of grouping every score.
+    mean_score = models.FloatField(_("mean score"), null=True, blank=True, db_index=True)
+    score_spread = models.PositiveSmallIntegerField(_("score spread"), null=True, blank=True)
+    reviewer_count = models.PositiveIntegerField(_("reviewers"), default=0, db_index=True)
     follow_checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from tasuki.audit.services import record
@@ -25,7 +25,7 @@ ORDERS = {
     "arrival": ("submitted_at", "pk"),
     "-arrival": ("-submitted_at", "-pk"),
     # Unscored entries last on every database (PostgreSQL puts NULL first when descending).
-    "score": (F("mean_score").desc(nulls_last=True), "submitted_at", "pk"),
+    "score": (F("review__mean_score").desc(nulls_last=True), "submitted_at", "pk"),
     "reviews": ("review_count", "submitted_at", "pk"),
 }
 
@@ -87,16 +87,20 @@ def rubric(campaign: Campaign) -> QuerySet[RubricItem]:
 
 
 def queue(campaign: Campaign, filters: QueueFilters) -> QuerySet[Entry]:
-    """Every entry of the campaign with its review figures, filtered and sorted."""
+    """Every entry of the campaign with its review figures, filtered and sorted.
+
+    No grouping: the scores' mean, spread and number of reviewers are columns
+    of ``Review`` kept by the scoring service, so filtering, sorting, counting
+    and paging read the entries and their review rows only, and the campaign's
+    arrival index serves the page (see docs/benchmarks.md, review queue).
+    """
     entries = (
         Entry.objects.filter(campaign=campaign)
         .select_related("period", "review", "review__disqualified_for")
         .annotate(
-            mean_score=Avg("review__scores__value"),
-            # The spread shown beside the mean: highest minus lowest score (a standard
-            # deviation of two or three reviewers says less, and SQLite has none).
-            score_spread=Max("review__scores__value") - Min("review__scores__value"),
-            review_count=Coalesce(Count("review__scores__reviewer", distinct=True), 0),
+            mean_score=F("review__mean_score"),
+            score_spread=F("review__score_spread"),
+            review_count=Coalesce(F("review__reviewer_count"), 0),
             has_photos=Exists(Photo.objects.filter(entry=OuterRef("pk"))),
         )
     )
@@ -122,7 +126,7 @@ def queue(campaign: Campaign, filters: QueueFilters) -> QuerySet[Entry]:
             Exists(Score.objects.filter(review__entry=OuterRef("pk"), reviewer_id=f.reviewer))
         )
     if f.min_score is not None:
-        entries = entries.filter(mean_score__gte=f.min_score)
+        entries = entries.filter(review__mean_score__gte=f.min_score)
     if f.photos is not None:
         entries = entries.filter(has_photos=f.photos)
     return entries.order_by(*ORDERS[f.order])

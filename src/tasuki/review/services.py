@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Avg, Count, Max, Min, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -338,6 +340,7 @@ def score(entry: Entry, *, by, item: RubricItem, value: int) -> Score:
     result, _created = Score.objects.update_or_create(
         review=review, item=item, reviewer=by, defaults={"value": value}
     )
+    refresh_score_summaries(Review.objects.filter(pk=review.pk))
     record(
         "review.scored",
         actor=by,
@@ -346,6 +349,19 @@ def score(entry: Entry, *, by, item: RubricItem, value: int) -> Score:
         after={"item": item.code, "value": value},
     )
     return result
+
+
+def refresh_score_summaries(reviews) -> int:
+    """Recompute mean, spread (highest minus lowest) and number of reviewers of
+    ``reviews`` from their scores, in one statement."""
+    scores = Score.objects.filter(review=OuterRef("pk")).order_by().values("review")
+    return reviews.update(
+        mean_score=Subquery(scores.annotate(v=Avg("value")).values("v")),
+        score_spread=Subquery(scores.annotate(v=Max("value") - Min("value")).values("v")),
+        reviewer_count=Coalesce(
+            Subquery(scores.annotate(v=Count("reviewer", distinct=True)).values("v")), 0
+        ),
+    )
 
 
 @transaction.atomic

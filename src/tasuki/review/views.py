@@ -103,10 +103,7 @@ def entry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     review = services.open_entry(item, by=request.user)
     claim = services.current_claim(review)
     _filters, _text, entries = _filtered(request, campaign)
-    ids = list(entries.values_list("pk", flat=True)[:5000])
-    position = ids.index(item.pk) if item.pk in ids else None
-    previous_id = ids[position - 1] if position else None
-    next_id = ids[position + 1] if position is not None and position + 1 < len(ids) else None
+    previous_id, next_id = _neighbours(entries, item)
     rubric = list(selectors.rubric(campaign))
     mine = dict(review.scores.filter(reviewer=request.user).values_list("item_id", "value"))
     show_others = bool(mine) or request.GET.get("others") == "1"
@@ -144,6 +141,16 @@ def entry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             ],
         },
     )
+
+
+def _neighbours(entries, item: Entry) -> tuple[int | None, int | None]:
+    """The entries before and after ``item`` in the current view (its filters and
+    order), found within the nearest 2,000 so a huge queue never costs a full read."""
+    ids = list(entries.values_list("pk", flat=True)[:2000])
+    if item.pk not in ids:
+        return None, None
+    at = ids.index(item.pk)
+    return (ids[at - 1] if at else None), (ids[at + 1] if at + 1 < len(ids) else None)
 
 
 @require_POST
