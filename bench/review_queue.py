@@ -110,6 +110,11 @@ def add_reviews(campaign, reviewers, share: float, seed: int) -> dict:
             )
     Score.objects.bulk_create(scores, batch_size=5000)
     Decision.objects.bulk_create(decisions, batch_size=5000)
+    # The scoring service keeps each review's summary (mean, spread, reviewers);
+    # bulk_create bypasses it, so the fixtures ask for the same summary in bulk.
+    from tasuki.review.services import refresh_score_summaries
+
+    refresh_score_summaries(Review.objects.all())
     return {"reviews": len(reviews), "scores": len(scores), "decisions": len(decisions)}
 
 

@@ -187,23 +187,37 @@ def search_words(text: str) -> list[str]:
 
 
 def countries_in(campaign: Campaign) -> list[tuple[str, str]]:
-    """The countries entries of this campaign come from, named in the active language."""
+    """The countries entries of this campaign come from, named in the active language.
+
+    Kept for a minute: it reads every entry of the campaign, and the queue's
+    form asks for it on every page.
+    """
+    from django.core.cache import cache
     from django_countries import countries
 
-    codes = (
-        Entry.objects.filter(campaign=campaign)
-        .order_by()
-        .values_list("country", flat=True)
-        .distinct()
-    )
-    return sorted(((c, str(countries.name(c) or c)) for c in codes), key=lambda pair: pair[1])
+    def read() -> list[str]:
+        return list(
+            Entry.objects.filter(campaign=campaign)
+            .order_by()
+            .values_list("country", flat=True)
+            .distinct()
+        )
+
+    codes = cache.get_or_set(f"tasuki:review:countries:{campaign.pk}", read, timeout=60)
+    named = ((c, str(countries.name(c) or c)) for c in codes)
+    return sorted(named, key=lambda pair: pair[1])
 
 
 def reviewers_of(campaign: Campaign) -> list[tuple[int, str]]:
-    """Staff who have scored entries of this campaign."""
-    return list(
-        Score.objects.filter(review__entry__campaign=campaign)
-        .order_by("reviewer__username")
-        .values_list("reviewer_id", "reviewer__username")
-        .distinct()
-    )
+    """Staff who have scored entries of this campaign (kept for a minute, as above)."""
+    from django.core.cache import cache
+
+    def read() -> list[tuple[int, str]]:
+        return list(
+            Score.objects.filter(review__entry__campaign=campaign)
+            .order_by("reviewer__username")
+            .values_list("reviewer_id", "reviewer__username")
+            .distinct()
+        )
+
+    return cache.get_or_set(f"tasuki:review:reviewers:{campaign.pk}", read, timeout=60)
