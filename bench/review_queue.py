@@ -178,6 +178,7 @@ def main() -> int:
 
     try:
         call_command("migrate", verbosity=0)
+        call_command("createcachetable", verbosity=0)  # as make run and a deploy do
         campaign = open_campaign(slug="bench-queue")
         print(
             f"PostgreSQL {connection.pg_version // 10000}, database {DB_NAME}, "

@@ -186,13 +186,22 @@ def search_words(text: str) -> list[str]:
     return query_tokens(text)
 
 
+def _kept(key: str, read):
+    """``read()`` kept in the cache for a minute; read afresh if the cache fails."""
+    from django.core.cache import cache
+
+    try:
+        return cache.get_or_set(key, read, timeout=60)
+    except Exception:  # the cache is down: the page still works, a little slower
+        return read()
+
+
 def countries_in(campaign: Campaign) -> list[tuple[str, str]]:
     """The countries entries of this campaign come from, named in the active language.
 
     Kept for a minute: it reads every entry of the campaign, and the queue's
     form asks for it on every page.
     """
-    from django.core.cache import cache
     from django_countries import countries
 
     def read() -> list[str]:
@@ -203,14 +212,13 @@ def countries_in(campaign: Campaign) -> list[tuple[str, str]]:
             .distinct()
         )
 
-    codes = cache.get_or_set(f"tasuki:review:countries:{campaign.pk}", read, timeout=60)
+    codes = _kept(f"tasuki:review:countries:{campaign.pk}", read)
     named = ((c, str(countries.name(c) or c)) for c in codes)
     return sorted(named, key=lambda pair: pair[1])
 
 
 def reviewers_of(campaign: Campaign) -> list[tuple[int, str]]:
     """Staff who have scored entries of this campaign (kept for a minute, as above)."""
-    from django.core.cache import cache
 
     def read() -> list[tuple[int, str]]:
         return list(
@@ -220,4 +228,4 @@ def reviewers_of(campaign: Campaign) -> list[tuple[int, str]]:
             .distinct()
         )
 
-    return cache.get_or_set(f"tasuki:review:reviewers:{campaign.pk}", read, timeout=60)
+    return _kept(f"tasuki:review:reviewers:{campaign.pk}", read)
