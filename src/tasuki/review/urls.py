@@ -1,12 +1,11 @@
 """Review pages, under /ja/staff/review/ and /en/staff/review/. Every view carries
 its rule (``tasuki.staff.roles.staff_required``); the URL-walk test reads it."""
 
-from django.urls import path, register_converter
+from django.urls import path
 
-from tasuki.entries.urls import RenditionFormat
+# Importing the entries' URLs registers their rendition-format converter, "fmt".
+import tasuki.entries.urls  # noqa: F401
 from tasuki.review import views
-
-register_converter(RenditionFormat, "rfmt")
 
 app_name = "review"
 
@@ -21,7 +20,7 @@ urlpatterns = [
     path("<slug:slug>/entries/<int:pk>/act/", views.act, name="act"),
     path("<slug:slug>/entries/<int:pk>/personal/", views.personal_data, name="personal_data"),
     path(
-        "<slug:slug>/entries/<int:pk>/photo/<str:token>/<int:width>.<rfmt:fmt>",
+        "<slug:slug>/entries/<int:pk>/photo/<str:token>/<int:width>.<fmt:fmt>",
         views.photo,
         name="photo",
     ),
