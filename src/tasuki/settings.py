@@ -342,6 +342,23 @@ TASUKI_RATE_RESEND_EMAIL_DAY = env.str("TASUKI_RATE_RESEND_EMAIL_DAY", default="
 #: How many proxies in front of the app set X-Forwarded-For (0: use REMOTE_ADDR).
 TASUKI_TRUSTED_PROXY_COUNT = env.int("TASUKI_TRUSTED_PROXY_COUNT", default=0)
 
+# --- automatic checks (review/checks): advise reviewers, never decide ---------------
+#: Listed like AUTH_PASSWORD_VALIDATORS: a dotted class path and its options.
+#: The worker runs them when an entry arrives; staff re-run them for a campaign.
+_CHECKS = "tasuki.review.checks."
+TASUKI_CHECKS = [
+    {"NAME": _CHECKS + "advert.AdvertCheck"},
+    {"NAME": _CHECKS + "inappropriate.InappropriateCheck"},
+    {"NAME": _CHECKS + "off_purpose.OffPurposeCheck"},
+    {"NAME": _CHECKS + "pii.PersonalDataCheck"},
+    {"NAME": _CHECKS + "duplicate.DuplicateCheck"},
+    {"NAME": _CHECKS + "duplicate.RepeatEntrantCheck"},
+    {"NAME": _CHECKS + "photos.NudityCheck"},
+    {"NAME": _CHECKS + "photos.FaceCheck"},
+    {"NAME": _CHECKS + "photos.SimilarPhotoCheck"},
+    {"NAME": _CHECKS + "photos.SmallPhotoCheck"},
+]
+
 # --- security -------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION

@@ -31,9 +31,9 @@ from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from sudachipy import Dictionary, SplitMode
 
 from tasuki.entries.models import Entry
+from tasuki.review import sudachi
 from tasuki.review.search_models import EntrySearch
 
 #: The fields of an entry that are searched, in the order they are indexed.
@@ -52,28 +52,14 @@ CHUNK_CHARS = 12_000
 _LATIN = re.compile(r"[a-z\u00df-\u024f]")
 _SPACE = re.compile(r"\s+")
 _local = threading.local()
-_dictionary_lock = threading.Lock()
-_dictionary: Dictionary | None = None
 
 
 def _tokenizer():
-    """This thread's Sudachi tokenizer (split mode A: the shortest units, so that
-    マラソン finds 東京マラソン).
-
-    Loading the dictionary is the expensive part, so it is loaded once per
-    process; a Sudachi tokenizer keeps state while it works, so each thread
-    gets its own (they are cheap once the dictionary is loaded).
-    """
-    tokenizer = getattr(_local, "tokenizer", None)
-    if tokenizer is None:
-        global _dictionary
-        with _dictionary_lock:
-            if _dictionary is None:
-                _dictionary = Dictionary()
-            dictionary = _dictionary
-        _local.skip = dictionary.pos_matcher(lambda pos: pos[0] in SKIPPED_POS)
-        tokenizer = _local.tokenizer = dictionary.tokenizer(mode=SplitMode.A)
-    return tokenizer
+    """This thread's Sudachi tokenizer in split mode A (the shortest units, so
+    that マラソン finds 東京マラソン); the dictionary is shared (``sudachi``)."""
+    if not hasattr(_local, "skip"):
+        _local.skip = sudachi.dictionary().pos_matcher(lambda pos: pos[0] in SKIPPED_POS)
+    return sudachi.tokenizer("A")
 
 
 def normalize(text: str) -> str:
