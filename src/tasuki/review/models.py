@@ -278,3 +278,10 @@ class Export(models.Model):
 
 
 from tasuki.review.search_models import EntrySearch  # noqa: E402, F401
+from tasuki.review.check_models import (  # noqa: E402, F401
+    CheckRun,
+    FingerprintBand,
+    Flag,
+    PhotoFingerprint,
+    TextFingerprint,
+)
