@@ -120,6 +120,9 @@ class Document:
     official_hosts: tuple[str, ...] = ()
     #: When it arrived (entries): "earlier" means before this.
     arrived_at: Any = None
+    #: The entry's photos to check (``entries.Photo`` rows whose renditions are
+    #: ready); empty for ``check_texts`` and for a run of the text checks only.
+    photos: list[Any] = field(default_factory=list)
 
 
 @dataclass
