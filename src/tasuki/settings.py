@@ -358,6 +358,9 @@ TASUKI_CHECKS = [
     {"NAME": _CHECKS + "photos.SimilarPhotoCheck"},
     {"NAME": _CHECKS + "photos.SmallPhotoCheck"},
 ]
+#: Web hosts of the organiser (the race's official site): naming them is never an
+#: advert. The site's own host (SITE_URL) is always one.
+TASUKI_OFFICIAL_HOSTS = env.list("TASUKI_OFFICIAL_HOSTS", default=[])
 
 # --- security -------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = PRODUCTION

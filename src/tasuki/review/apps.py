@@ -12,6 +12,7 @@ class ReviewConfig(AppConfig):
     def ready(self) -> None:
         # A new entry is indexed for search by the worker: the receiver queues the
         # task inside the submit transaction (entries never import review).
-        from tasuki.review import search
+        from tasuki.review import flagging, search
 
         search.connect_signals()
+        flagging.connect_signals()

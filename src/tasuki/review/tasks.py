@@ -28,3 +28,27 @@ def write_export_task(export_id: int, language: str) -> None:
     from tasuki.review import exports
 
     exports.write(export_id, language=language)
+
+
+@task()
+def check_entry_task(entry_id: int) -> None:
+    """Run the automatic checks on a newly arrived entry (flags for reviewers)."""
+    from tasuki.review import flagging
+
+    flagging.check_entry(entry_id)
+
+
+@task()
+def check_photo_task(photo_id: int) -> None:
+    """Run the photo checks on a photo whose renditions have just been made."""
+    from tasuki.review import flagging
+
+    flagging.check_photo(photo_id)
+
+
+@task()
+def check_campaign_task(run_id: int) -> None:
+    """Check every entry of a campaign again, counting for the progress bar."""
+    from tasuki.review import flagging
+
+    flagging.run_campaign(run_id)

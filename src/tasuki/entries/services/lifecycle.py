@@ -36,6 +36,7 @@ from tasuki.entries.models import (
     PhotoStatus,
     private_storage,
 )
+from tasuki.entries.signals import photo_ready
 from tasuki.mail.placeholders import Placeholder
 from tasuki.mail.services import queue_mail
 
@@ -105,6 +106,7 @@ def process_photo(photo_id: int) -> Photo | None:
     # The upload, with whatever metadata the camera wrote, is no longer needed.
     _delete_files([photo.original])
     photo.refresh_from_db()
+    photo_ready.send(sender=Photo, photo=photo)
     return photo
 
 
