@@ -302,3 +302,20 @@ def test_checking_a_campaign_again_counts_progress(campaign):
     # Finished: a new request starts a new run.
     assert flagging.start_run(campaign, by=manager).pk != run.pk
     assert CheckRun.objects.count() == 2
+
+
+def test_erasure_reaches_flags_their_evidence_and_queued_checks(campaign):
+    from tasuki.entries import services as entry_services
+
+    entry = make_entry(campaign, episode="Use my coupon at the shop.")
+    photo = make_photo(entry, width=500)
+    flagging.check_entry(entry.pk)
+    assert entry.flags.count() == 3  # the word, the small photo, the broken check's note
+    photo_ready.send(sender=Photo, photo=photo)  # queues a photo check
+    queued = DBTaskResult.objects.filter(task_path__startswith="tasuki.review.tasks.check_")
+    assert queued.count() == 2
+
+    entry_services.erase_entry(entry)
+
+    assert not Flag.objects.filter(entry_id=entry.pk).exists()
+    assert not queued.exists()

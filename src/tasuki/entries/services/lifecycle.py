@@ -461,6 +461,8 @@ def erase_entry(entry: Entry) -> str:
     _delete_task_rows("tasuki.mail.tasks.deliver_mail", mail_ids)
     # The search index's task (review app; named, not imported: entries never import review).
     _delete_task_rows("tasuki.review.tasks.index_entry_task", [entry_id])
+    _delete_task_rows("tasuki.review.tasks.check_entry_task", [entry_id])
+    _delete_task_rows("tasuki.review.tasks.check_photo_task", [p.pk for p in photos])
     if digest and not EntrantDetails.objects.filter(email_digest=digest).exists():
         LinkRequest.objects.filter(email_digest=digest).delete()
     for photo in leftovers:
