@@ -277,7 +277,6 @@ class Export(models.Model):
         )
 
 
-from tasuki.review.search_models import EntrySearch  # noqa: E402, F401
 from tasuki.review.check_models import (  # noqa: E402, F401
     CheckRun,
     FingerprintBand,
@@ -285,3 +284,4 @@ from tasuki.review.check_models import (  # noqa: E402, F401
     PhotoFingerprint,
     TextFingerprint,
 )
+from tasuki.review.search_models import EntrySearch  # noqa: E402, F401

@@ -51,9 +51,7 @@ def is_invisible(char: str) -> bool:
     variation selectors, which change how text looks or nothing at all."""
     code = ord(char)
     return (
-        unicodedata.category(char) == "Cf"
-        or 0xFE00 <= code <= 0xFE0F
-        or 0xE0100 <= code <= 0xE01EF
+        unicodedata.category(char) == "Cf" or 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
     )
 
 
