@@ -29,7 +29,8 @@ API (small on purpose, other checks use it):
   the whole file or one section; ``Matcher.find(folded)`` returns
   :class:`Match` objects (``start``, ``end`` in the folded text, which has the
   same offsets as :attr:`Normalized.text`, and ``entry``, the list entry that
-  matched); map them to the original with :meth:`Normalized.original_span`.
+  matched); map them to the original with :meth:`Normalized.original_span`;
+* :func:`sentences` ``(text) -> list[tuple[int, int]]``: sentence offsets.
 
 Everything is loaded lazily, at most once per process, under a lock.
 """
@@ -38,13 +39,14 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 from tasuki.review.checks.text import normalize
 
-__all__ = ["Match", "Matcher", "load", "matcher", "sections"]
+__all__ = ["Match", "Matcher", "load", "matcher", "sections", "sentences"]
 
 _lock = threading.RLock()
 _SECTION = re.compile(r"^\[([^\]]*)\]$")
@@ -93,19 +95,33 @@ def _is_word_char(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
 
-def _pattern(entry: str) -> str:
-    if entry.startswith("re:"):
-        return entry[3:]
+_SPACE, _END_PREFIX, _END_WORD, _END = "\x00 ", "\x00*", "\x00w", "\x00$"
+_END_PATTERNS = {_END_PREFIX: r"[a-z0-9'’-]*", _END_WORD: r"(?![a-z0-9])", _END: ""}
+
+
+def _units(entry: str) -> tuple[list[str], str]:
+    """An entry as trie units (characters; one unit for a space) and how it ends."""
     prefix = entry.endswith("*") and len(entry) > 1
     body = entry[:-1] if prefix else entry
-    pattern = r"\s+".join(re.escape(part) for part in body.split(" "))
-    if _is_word_char(body[0]):
-        pattern = r"(?<![a-z0-9])" + pattern
+    units = [_SPACE if char == " " else char for char in body]
     if prefix:
-        pattern += r"[a-z0-9'’-]*"
-    elif _is_word_char(body[-1]):
-        pattern += r"(?![a-z0-9])"
-    return pattern
+        return units, _END_PREFIX
+    return units, _END_WORD if _is_word_char(body[-1]) else _END
+
+
+def _trie_pattern(node: dict) -> str:
+    """A regular expression for a trie: longer continuations are tried first."""
+    branches = []
+    for unit, child in node.items():
+        if unit in _END_PATTERNS:
+            continue
+        head = r"\s+" if unit == _SPACE else re.escape(unit)
+        branches.append(head + _trie_pattern(child))
+    # Ends last; a prefix end (which may take more letters) first among them.
+    branches.extend(_END_PATTERNS[end] for end in (_END_PREFIX, _END_WORD, _END) if end in node)
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
 
 
 @dataclass(frozen=True)
@@ -118,42 +134,71 @@ class Match:
 
 
 class Matcher:
-    """Finds the entries of a word list in a folded text (longest first, no overlaps)."""
+    """Finds the entries of a word list in a folded text (longest first, no overlaps).
+
+    Plain entries are compiled into one trie-shaped regular expression (fast
+    however long the list); regular-expression entries are alternatives after it.
+    """
 
     def __init__(self, entries: list[str] | tuple[str, ...]) -> None:
-        # Longest entries first so that a phrase wins over a word it contains.
-        ordered = sorted(set(entries), key=lambda e: (-len(e), e))
-        self._entries = ordered
-        if ordered:
-            groups = "|".join(f"(?P<e{i}>{_pattern(e)})" for i, e in enumerate(ordered))
-            self._regex: re.Pattern[str] | None = re.compile(groups)
-        else:
-            self._regex = None
+        word_trie: dict = {}
+        other_trie: dict = {}
+        self._exact: dict[str, str] = {}
+        self._prefixes: dict[str, str] = {}
+        expressions: list[str] = []
+        for entry in dict.fromkeys(entries):
+            if entry.startswith("re:"):
+                expressions.append(entry)
+                continue
+            units, end = _units(entry)
+            if not units:
+                continue
+            node = word_trie if _is_word_char(entry[0]) else other_trie
+            for unit in units:
+                node = node.setdefault(unit, {})
+            node[end] = {}
+            body = entry[:-1] if end == _END_PREFIX else entry
+            (self._prefixes if end == _END_PREFIX else self._exact).setdefault(body, entry)
+        self._expressions = expressions
+        parts = []
+        if word_trie:
+            parts.append(f"(?P<w>(?<![a-z0-9]){_trie_pattern(word_trie)})")
+        if other_trie:
+            parts.append(f"(?P<o>{_trie_pattern(other_trie)})")
+        parts.extend(f"(?P<r{i}>{e[3:]})" for i, e in enumerate(expressions))
+        self._regex: re.Pattern[str] | None = re.compile("|".join(parts)) if parts else None
 
     def __bool__(self) -> bool:
         return self._regex is not None
 
+    def _entry(self, found: re.Match[str]) -> str:
+        group = found.lastgroup or ""
+        if group.startswith("r"):
+            return self._expressions[int(group[1:])]
+        text = " ".join(found.group().split())
+        if text in self._exact:
+            return self._exact[text]
+        for length in range(len(text), 0, -1):
+            entry = self._prefixes.get(text[:length])
+            if entry is not None:
+                return entry
+        return text
+
+    def finditer(self, folded: str) -> Iterator[Match]:
+        """The matches in ``folded`` one by one (see :meth:`find`)."""
+        if self._regex is None or not folded:
+            return
+        for found in self._regex.finditer(folded):
+            if found.end() > found.start():
+                yield Match(found.start(), found.end(), self._entry(found))
+
     def find(self, folded: str) -> list[Match]:
         """Every non-overlapping match in ``folded`` (a :attr:`Normalized.folded`)."""
-        if self._regex is None or not folded:
-            return []
-        out = []
-        for found in self._regex.finditer(folded):
-            if found.end() == found.start():
-                continue
-            index = int(found.lastgroup[1:]) if found.lastgroup else 0
-            out.append(Match(found.start(), found.end(), self._entries[index]))
-        return out
+        return list(self.finditer(folded))
 
     def search(self, folded: str) -> Match | None:
         """The first match in ``folded``, or None."""
-        if self._regex is None or not folded:
-            return None
-        for found in self._regex.finditer(folded):
-            if found.end() > found.start():
-                index = int(found.lastgroup[1:]) if found.lastgroup else 0
-                return Match(found.start(), found.end(), self._entries[index])
-        return None
+        return next(self.finditer(folded), None)
 
 
 @cache
@@ -167,3 +212,30 @@ def matcher(name: str, section: str | None = None) -> Matcher:
     """A matcher over ``lexicon/<name>.txt`` (or one ``section`` of it), built once."""
     with _lock:
         return _matcher(name, section)
+
+
+_SENTENCE_END = re.compile(r"[。！？!?\n]+|(?<=[.…])\s+")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """The sentences of ``text`` as ``(start, end)`` offsets, surrounding spaces trimmed.
+
+    A sentence ends at 。！？!? or a line break (kept with it), and at a full
+    stop followed by a space; empty pieces are left out.
+    """
+    out: list[tuple[int, int]] = []
+    start = 0
+    for found in _SENTENCE_END.finditer(text):
+        _add_sentence(text, start, found.end(), out)
+        start = found.end()
+    _add_sentence(text, start, len(text), out)
+    return out
+
+
+def _add_sentence(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append((start, end))
