@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 BAR = "#b3261e"  # the site's red
 GRID = "#d8d2c4"
+LIGHT = "#8a8780"  # a second series (grey, still 3:1 against white)
 TEXT = "#1c1b1a"
 
 
@@ -101,3 +102,48 @@ def columns(key: str, title: str, rows: list[tuple[str, int]], *, width: int = 7
     parts.append("</svg>")
     # Every piece of text in ``parts`` went through escape() above.
     return Chart(key, title, rows, mark_safe("".join(parts)))  # noqa: S308  # nosec
+
+
+def pairs(
+    key: str,
+    title: str,
+    rows: list[tuple[str, int, int]],
+    names: tuple[str, str],
+    *,
+    width: int = 640,
+) -> Chart:
+    """Two bars per row (e.g. flags still open and flags dismissed), each with its
+    value written at its end, and a legend that names both in words. The second
+    series is drawn lighter; the legend and the table beside it say which is which."""
+    row_height, label_width, pad, legend = 40, 230, 8, 28
+    height = legend + pad * 2 + row_height * max(len(rows), 1)
+    top = _nice_max(max((max(a, b) for _, a, b in rows), default=0))
+    plot = width - label_width - 60
+    first, second = names
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-labelledby="{key}-t">'
+        f'<title id="{key}-t">{escape(title)}</title>'
+        f'<rect x="{label_width}" y="6" width="14" height="14" fill="{BAR}"/>'
+        f'<text x="{label_width + 20}" y="18" font-size="13" fill="{TEXT}">{escape(first)}</text>'
+        f'<rect x="{label_width + 240}" y="6" width="14" height="14" fill="{LIGHT}"/>'
+        f'<text x="{label_width + 260}" y="18" font-size="13" fill="{TEXT}">{escape(second)}</text>'
+    ]
+    for i, (label, a, b) in enumerate(rows):
+        y = legend + pad + i * row_height
+        parts.append(
+            f'<text x="{label_width - 8}" y="{y + 21}" text-anchor="end" font-size="13" '
+            f'fill="{TEXT}">{escape(label[:24])}</text>'
+        )
+        for j, (value, colour) in enumerate(((a, BAR), (b, LIGHT))):
+            length = 0 if top == 0 else round(plot * value / top)
+            bar_y = y + 3 + j * 16
+            parts.append(
+                f'<rect x="{label_width}" y="{bar_y}" width="{length}" height="14" '
+                f'fill="{colour}"/>'
+                f'<text x="{label_width + length + 6}" y="{bar_y + 12}" font-size="12" '
+                f'fill="{TEXT}">{value}</text>'
+            )
+    parts.append("</svg>")
+    # Every piece of text in ``parts`` went through escape() above.
+    return Chart(key, title, [(label, a) for label, a, _ in rows], mark_safe("".join(parts)))  # noqa: S308  # nosec

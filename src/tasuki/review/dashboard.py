@@ -4,6 +4,7 @@ the same figures in tables (see :mod:`tasuki.review.charts`)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, OuterRef
@@ -13,7 +14,7 @@ from django_countries import countries
 
 from tasuki.campaigns.models import Campaign
 from tasuki.entries.models import ContentLanguage, Entry, Photo, Role
-from tasuki.review.charts import Chart, bars, columns
+from tasuki.review.charts import Chart, bars, columns, pairs
 from tasuki.review.states import ReviewState
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -108,3 +109,77 @@ def charts(campaign: Campaign) -> list[Chart]:
         )
     )
     return out
+
+
+@dataclass(frozen=True)
+class FlagRow:
+    code: str
+    label: str
+    #: Entries with at least one open flag of this code (what the queue's filter finds).
+    open_entries: int
+    #: Flags of this code a reviewer dismissed.
+    dismissed: int
+    queue_url: str
+
+
+@dataclass(frozen=True)
+class FlagSummary:
+    rows: list[FlagRow]
+    chart: Chart
+    #: Entries with any open flag, and the queue that lists them.
+    flagged_entries: int
+    flagged_url: str
+
+
+def flags(campaign: Campaign) -> FlagSummary:
+    """Open flags per code (as entries, the way the queue filters them) and dismissals.
+
+    Reads the campaign's flags only (their ``campaign`` column is indexed with
+    the code), never grouping the campaign's entries.
+    """
+    from django.db.models import Q
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    from tasuki.review import flag_labels
+    from tasuki.review.check_models import Flag
+
+    is_open = Q(dismissed_at__isnull=True, superseded_at__isnull=True)
+    counts = {
+        row["code"]: row
+        for row in Flag.objects.filter(campaign=campaign)
+        .values("code")
+        .annotate(
+            open_entries=Count("entry", distinct=True, filter=is_open),
+            dismissed=Count("pk", filter=Q(dismissed_at__isnull=False)),
+        )
+        .order_by()
+    }
+    queue = reverse("review:queue", args=[campaign.slug])
+    order = list(flag_labels.LABELS) + sorted(set(counts) - set(flag_labels.LABELS))
+    rows = [
+        FlagRow(
+            code=code,
+            label=flag_labels.label(code),
+            open_entries=counts[code]["open_entries"],
+            dismissed=counts[code]["dismissed"],
+            queue_url=f"{queue}?{urlencode({'flag': code})}",
+        )
+        for code in order
+        if code in counts
+    ]
+    flagged = (
+        Flag.objects.filter(campaign=campaign)
+        .filter(is_open)
+        .order_by()
+        .values("entry_id")
+        .distinct()
+        .count()
+    )
+    chart = pairs(
+        "flags",
+        _("Automatic flags by kind: entries with an open flag, and flags dismissed"),
+        [(row.label, row.open_entries, row.dismissed) for row in rows],
+        (_("Entries with an open flag"), _("Flags dismissed")),
+    )
+    return FlagSummary(rows, chart, flagged, f"{queue}?{urlencode({'flag': 'any'})}")

@@ -8,14 +8,16 @@ name, address, handles, guardian). The one place that does is
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from tasuki.audit.services import record
 from tasuki.campaigns.models import Campaign
 from tasuki.entries.models import AgeGroup, Entry, EntryStatus, Photo
+from tasuki.review.check_models import Flag
 from tasuki.review.models import Criterion, Review, RubricItem, Score
 from tasuki.review.services import install_defaults
 from tasuki.review.states import ReviewState
@@ -44,6 +46,8 @@ class QueueFilters:
     reviewer: int | None = None
     min_score: float | None = None
     photos: bool | None = None
+    #: "any" (an open flag), "none" (no open flag), or one flag code.
+    flag: str = ""
     order: str = "arrival"
 
     @classmethod
@@ -69,8 +73,23 @@ class QueueFilters:
             reviewer=number("reviewer"),
             min_score=number("min_score", float),
             photos=yes_no("photos"),
+            flag=_flag_choice(query.get("flag", "")),
             order=order if order in ORDERS else "arrival",
         )
+
+
+#: What a flag code looks like (anything else in the query string is ignored).
+_CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+def _flag_choice(value) -> str:
+    value = str(value or "")
+    return value if _CODE.fullmatch(value) else ""
+
+
+def open_flags() -> QuerySet[Flag]:
+    """Flags no reviewer has dismissed and no later run has superseded."""
+    return Flag.objects.filter(dismissed_at__isnull=True, superseded_at__isnull=True)
 
 
 def criteria(campaign: Campaign) -> QuerySet[Criterion]:
@@ -129,7 +148,28 @@ def queue(campaign: Campaign, filters: QueueFilters) -> QuerySet[Entry]:
         entries = entries.filter(review__mean_score__gte=f.min_score)
     if f.photos is not None:
         entries = entries.filter(has_photos=f.photos)
+    if f.flag:
+        # One indexed probe per entry (flag_entry_open: entry, dismissed_at): no
+        # join that multiplies rows, no grouping over the campaign's entries.
+        flagged = open_flags().filter(entry=OuterRef("pk"))
+        if f.flag == "none":
+            entries = entries.filter(~Exists(flagged))
+        elif f.flag == "any":
+            entries = entries.filter(Exists(flagged))
+        else:
+            entries = entries.filter(Exists(flagged.filter(code=f.flag)))
     return entries.order_by(*ORDERS[f.order])
+
+
+def with_open_flags(entries: QuerySet[Entry]) -> QuerySet[Entry]:
+    """``entries`` with their open flags as ``entry.open_flags`` (one query per page)."""
+    return entries.prefetch_related(
+        Prefetch(
+            "flags",
+            queryset=open_flags().only("pk", "entry_id", "code", "severity").order_by("pk"),
+            to_attr="open_flags",
+        )
+    )
 
 
 def next_to_review(campaign: Campaign, *, after: Entry | None = None) -> Entry | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from tasuki.campaigns.models import Campaign
 from tasuki.entries.models import Entry, EntryStatus, Photo, Role, private_storage
 from tasuki.review import dashboard as dashboard_data
-from tasuki.review import selectors, services
+from tasuki.review import flag_views, selectors, services
 from tasuki.review.models import Decision
 from tasuki.review.selectors import QueueFilters
 from tasuki.review.states import DecisionKind, ReviewState
@@ -47,10 +47,11 @@ def _entry(campaign: Campaign, pk: int) -> Entry:
     return entry
 
 
-def _filtered(request: HttpRequest, campaign: Campaign):
-    filters = QueueFilters.from_query(request.GET)
+def _filtered(request: HttpRequest, campaign: Campaign, params=None):
+    params = request.GET if params is None else params
+    filters = QueueFilters.from_query(params)
     entries = selectors.queue(campaign, filters)
-    text = request.GET.get("q", "").strip()[:200]
+    text = params.get("q", "").strip()[:200]
     if text:
         entries = selectors.search(entries, text)
     return filters, text, entries
@@ -61,7 +62,11 @@ def _filtered(request: HttpRequest, campaign: Campaign):
 def queue(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(slug)
     filters, text, entries = _filtered(request, campaign)
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.with_open_flags(entries), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for row in page:
+        row.flag_badges = flag_views.badges(row.open_flags)
     no_words = bool(text) and not selectors.search_words(text)
     query = request.GET.copy()
     query.pop("page", None)
@@ -83,6 +88,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             "may_export_personal_data": has_role(request.user, ADMIN),
             "periods": campaign.periods.all(),
             "criteria": selectors.criteria(campaign),
+            "flag_codes": flag_views.codes_for_filter(),
             "bulk_kinds": [
                 (k, DecisionKind(k).label)
                 for k in (
@@ -99,10 +105,28 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
 @staff_required(roles=REVIEW_ROLES)
 def entry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     campaign = _campaign(slug)
-    item = _entry(campaign, pk)
+    return entry_page(request, campaign, _entry(campaign, pk))
+
+
+def entry_page(
+    request: HttpRequest,
+    campaign: Campaign,
+    item: Entry,
+    *,
+    flag_error: tuple[int, str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The reviewer's page for one entry (also shown again, with the error beside
+    its field, when a flag's dismissal was refused: ``flag_error`` is the flag's
+    id, the message and the text typed)."""
     review = services.open_entry(item, by=request.user)
     claim = services.current_claim(review)
-    _filters, _text, entries = _filtered(request, campaign)
+    if request.method == "POST":
+        query = request.POST.get("query", "")[:2000]
+        params = QueryDict(query)
+    else:
+        query, params = request.GET.urlencode(), request.GET
+    _filters, _text, entries = _filtered(request, campaign, params)
     previous_id, next_id = _neighbours(entries, item)
     rubric = list(selectors.rubric(campaign))
     mine = dict(review.scores.filter(reviewer=request.user).values_list("item_id", "value"))
@@ -116,6 +140,8 @@ def entry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         request,
         "review/entry.html",
         {
+            **flag_views.panel(campaign, item),
+            "flag_error": flag_error,
             "campaign": campaign,
             "entry": item,
             "review": review,
@@ -131,7 +157,7 @@ def entry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "show_others": show_others,
             "criteria": selectors.criteria(campaign),
             "photos": item.photos.all(),
-            "query": request.GET.urlencode(),
+            "query": query,
             "previous_id": previous_id,
             "next_id": next_id,
             "withdrawn": item.status == EntryStatus.WITHDRAWN,
@@ -140,6 +166,7 @@ def entry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 (k, DecisionKind(k).label) for k in DecisionKind.values if k != DecisionKind.REVERT
             ],
         },
+        status=status,
     )
 
 
@@ -329,6 +356,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "campaign": campaign,
             "charts": dashboard_data.charts(campaign),
+            "flags": dashboard_data.flags(campaign),
             "queue_url": reverse("review:queue", args=[campaign.slug])
             + "?"
             + urlencode({"order": "arrival"}),
