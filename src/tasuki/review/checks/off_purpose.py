@@ -1,0 +1,312 @@
+"""The ``off_purpose`` check: entries that are not a story of connection through the race.
+
+The campaign asks for personal stories about the marathon: running it,
+cheering, volunteering, the course, the city and the people met through it.
+The check reads all the answers of an entry together and flags:
+
+* **no words**: only emoji, symbols or numbers;
+* **keyboard mash and repeated characters**: ``asdfgh``, ``jkljkl``,
+  ``hhhhhh``, ああああ (Latin words without vowels or with long consonant
+  runs, keyboard-row sequences, a text that is one short unit repeated);
+* **test posts**: a short text made of テスト, てすと, test, aaa… and nothing
+  about the race;
+* **another topic**: a recipe, politics, another event, another sport or a
+  product review, when that topic's vocabulary (``lexicon/purpose_topics.txt``)
+  clearly outweighs the race's (``lexicon/purpose_race.txt``). A race story
+  that mentions ramen after the finish, a wall of election posters or the
+  shoes it was run in is still a race story;
+* **training questions**: an entry that mostly asks for advice ("how many km
+  a week for a sub-4?", 教えてください) instead of telling a story;
+* **no connection at all**: a long text without a single word about the race,
+  running or the people around it.
+
+The pen name is not read (any nickname is fine). Spans point at the
+sentences that gave the entry away, or at the whole answer for mash and tests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from django.utils.translation import gettext_noop
+
+from tasuki.review.checks import _lexicon
+from tasuki.review.checks.base import Check, Document, Finding, Session, Severity, Span
+from tasuki.review.checks.text import Normalized, normalize
+
+RACE, TOPICS = "purpose_race", "purpose_topics"
+#: Sections of TOPICS that are other topics (the others are read differently).
+OTHER_TOPICS = ("recipe", "politics", "event", "sport", "review")
+#: Fields that say nothing about the story's topic.
+IGNORED_FIELDS = ("pen_name",)
+MAX_CHARS = 20_000
+#: Letters of a text short enough to be a test post ("test", "テスト投稿です").
+TEST_MAX_LETTERS = 40
+#: Letters of a text long enough that never naming the race means something.
+LONG_LETTERS = {"latin": 300, "japanese": 150}
+
+REASONS = {
+    "no_words": gettext_noop(
+        "This entry has no words, only symbols, numbers or emoji, so it cannot be a story "
+        "about the race."
+    ),
+    "mash": gettext_noop(
+        "This entry looks like random typing or repeated characters rather than a story: "
+        "%(evidence)s"
+    ),
+    "test": gettext_noop("This entry looks like a test post rather than a story: %(evidence)s"),
+    "recipe": gettext_noop(
+        "This entry reads like a recipe rather than a story connected with the race: %(evidence)s"
+    ),
+    "politics": gettext_noop(
+        "This entry is about politics rather than a story connected with the race: %(evidence)s"
+    ),
+    "event": gettext_noop(
+        "This entry is about another event (a concert, a festival or a show) rather than "
+        "the race: %(evidence)s"
+    ),
+    "sport": gettext_noop(
+        "This entry is about another sport rather than a story connected with the race: "
+        "%(evidence)s"
+    ),
+    "review": gettext_noop(
+        "This entry reads like a product review rather than a story connected with the "
+        "race: %(evidence)s"
+    ),
+    "question": gettext_noop(
+        "This entry asks for training advice instead of telling a story connected with "
+        "the race: %(evidence)s"
+    ),
+    "unrelated": gettext_noop(
+        "This entry never mentions the race, running or the people around it, so it may "
+        "not fit the campaign's purpose."
+    ),
+}
+
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
+_LATIN_WORD = re.compile(r"[a-z]+")
+_VOWELS = frozenset("aeiouy")
+_CONSONANT_RUN = re.compile(r"[b-df-hj-np-tv-xz]{6,}")
+_SAME_CHAR = re.compile(r"(.)\1{3,}")
+_REPEATED_UNIT = re.compile(r"(.{1,4}?)\1{2,}")
+_QUESTION_END = re.compile(r"(?:[?？]|(?:カ|カナ)[。.]?)\s*$")
+
+
+@dataclass
+class _Field:
+    name: str
+    normalized: Normalized
+    sentences: list[tuple[int, int]]
+
+
+@cache
+def _vocabulary() -> tuple[_lexicon.Matcher, dict[str, str]]:
+    """One matcher over both lists, and each entry's section ("race", "recipe"…)."""
+    kinds: dict[str, str] = {}
+    for name in (RACE, TOPICS):
+        for section, entries in _lexicon.sections(name).items():
+            for entry in entries:
+                kinds.setdefault(entry, section)
+    return _lexicon.Matcher(list(kinds)), kinds
+
+
+def _is_mash_word(word: str) -> bool:
+    if len(word) < 4:
+        return False
+    if not _VOWELS & set(word) or _CONSONANT_RUN.search(word) or _SAME_CHAR.search(word):
+        return True
+    return any(word in row or word in row[::-1] for row in _KEYBOARD_ROWS)
+
+
+def _squeeze(letters: str) -> str:
+    """``letters`` with every short unit repeated three times or more written once."""
+    previous = None
+    while previous != letters:
+        previous = letters
+        letters = _REPEATED_UNIT.sub(r"\1", letters)
+    return letters
+
+
+def _original(field: _Field, start: int, end: int) -> tuple[Span, str]:
+    a, b = field.normalized.original_span(start, end)
+    return Span(field.name, a, b), field.normalized.original[a:b]
+
+
+def _quote(texts: Iterable[str], limit: int = 5) -> str:
+    out: list[str] = []
+    for text in texts:
+        text = " ".join(text.split())
+        if len(text) > 40:
+            text = text[:37] + "…"
+        if text and f"“{text}”" not in out:
+            out.append(f"“{text}”")
+        if len(out) >= limit:
+            break
+    return ", ".join(out)
+
+
+def _whole(fields: list[_Field]) -> tuple[Span, ...]:
+    return tuple(Span(f.name, 0, len(f.normalized.original)) for f in fields)
+
+
+class OffPurposeCheck(Check):
+    """Flags entries that are not stories connected with the race."""
+
+    codes = ("off_purpose",)
+
+    def check(self, document: Document, session: Session) -> Iterable[Finding]:
+        fields = [
+            _Field(name, normalized, _lexicon.sentences(normalized.text))
+            for name, text in document.fields.items()
+            if isinstance(text, str) and text.strip() and name not in IGNORED_FIELDS
+            for normalized in (normalize(text[:MAX_CHARS]),)
+            if normalized.text.strip()
+        ]
+        if not fields:
+            return []
+        finding = self._judge(fields)
+        return [finding] if finding else []
+
+    def _judge(self, fields: list[_Field]) -> Finding | None:
+        letters = "".join(c for f in fields for c in f.normalized.folded if c.isalpha())
+        if not letters:
+            return Finding(
+                code="off_purpose",
+                severity=Severity.HIGH,
+                reason=REASONS["no_words"],
+                spans=_whole(fields),
+            )
+
+        matcher, kinds = _vocabulary()
+        race = 0.0
+        seen: Counter[str] = Counter()
+        topics: dict[str, list[tuple[_Field, int, int]]] = {}
+        for f in fields:
+            for match in matcher.finditer(f.normalized.folded):
+                kind = kinds.get(match.entry, "")
+                seen[match.entry] += 1
+                if seen[match.entry] > 2:
+                    continue  # one word said ten times is still one word
+                if kind == "race":
+                    race += 1
+                elif kind == "people":
+                    race += 1 / 3
+                elif kind != "neutral":
+                    topics.setdefault(kind, []).append((f, match.start, match.end))
+
+        mash = self._mash(fields, letters, race)
+        if mash:
+            return mash
+        test = topics.get("test", [])
+        if test and race == 0 and (len(letters) <= TEST_MAX_LETTERS or _lorem(fields)):
+            return Finding(
+                code="off_purpose",
+                severity=Severity.HIGH,
+                reason=REASONS["test"],
+                params={"evidence": _quote(_original(*t)[1] for t in test)},
+                spans=_whole(fields),
+            )
+
+        best, hits = None, []
+        for topic in OTHER_TOPICS:
+            found = topics.get(topic, [])
+            if len(found) > len(hits):
+                best, hits = topic, found
+        if best and len(hits) >= 2 and len(hits) >= 2 * race + 1:
+            return self._topical(best, hits)
+
+        question = self._question(fields, topics.get("question", []))
+        if question:
+            return question
+
+        if race == 0 and not hits:
+            japanese = sum(1 for c in letters if not c.isascii())
+            latin = len(letters) - japanese
+            if japanese >= LONG_LETTERS["japanese"] or latin >= LONG_LETTERS["latin"]:
+                return Finding(
+                    code="off_purpose", severity=Severity.MEDIUM, reason=REASONS["unrelated"]
+                )
+        return None
+
+    def _mash(self, fields: list[_Field], letters: str, race: float) -> Finding | None:
+        if race >= 1:
+            return None
+        # One short unit over and over: hhhhhh, ああああ, jkljkljkl.
+        squeezed = _squeeze(letters)
+        if len(letters) >= 3 and len(squeezed) <= 3:
+            return Finding(
+                code="off_purpose",
+                severity=Severity.HIGH,
+                reason=REASONS["mash"],
+                params={"evidence": _quote(f.normalized.original for f in fields)},
+                spans=_whole(fields),
+            )
+        # Latin keyboard mash, also typed into a Japanese text: asdfgh, あsdfghjkl.
+        mashed: list[str] = []
+        mashed_letters = 0
+        for f in fields:
+            for word in _LATIN_WORD.findall(f.normalized.folded):
+                if _is_mash_word(word):
+                    mashed.append(word)
+                    mashed_letters += len(word)
+        if mashed_letters >= 6 and mashed_letters >= 0.5 * len(letters):
+            return Finding(
+                code="off_purpose",
+                severity=Severity.HIGH,
+                reason=REASONS["mash"],
+                params={"evidence": _quote(f.normalized.original for f in fields)},
+                spans=_whole(fields),
+            )
+        return None
+
+    def _topical(self, topic: str, hits: list[tuple[_Field, int, int]]) -> Finding:
+        spans: list[Span] = []
+        for f, start, _end in hits:
+            for a, b in f.sentences:
+                if a <= start < b:
+                    span, _text = _original(f, a, b)
+                    if span not in spans:
+                        spans.append(span)
+                    break
+        return Finding(
+            code="off_purpose",
+            severity=Severity.MEDIUM,
+            reason=REASONS[topic],
+            params={"evidence": _quote(_original(*hit)[1] for hit in hits)},
+            spans=tuple(spans),
+        )
+
+    def _question(
+        self, fields: list[_Field], phrases: list[tuple[_Field, int, int]]
+    ) -> Finding | None:
+        if not phrases:
+            return None
+        count = 0
+        questions: list[tuple[_Field, int, int]] = []
+        letters = 0
+        for f in fields:
+            count += len(f.sentences)
+            letters += sum(1 for c in f.normalized.text if c.isalpha())
+            for a, b in f.sentences:
+                if _QUESTION_END.search(f.normalized.folded[a:b]):
+                    questions.append((f, a, b))
+        if not questions or letters > 600:
+            return None
+        if len(phrases) + len(questions) < 3 or 2 * len(questions) < count:
+            return None
+        spans = tuple(_original(f, a, b)[0] for f, a, b in questions)
+        return Finding(
+            code="off_purpose",
+            severity=Severity.MEDIUM,
+            reason=REASONS["question"],
+            params={"evidence": _quote(_original(*q)[1] for q in questions)},
+            spans=spans,
+        )
+
+
+def _lorem(fields: list[_Field]) -> bool:
+    return any("lorem ipsum" in f.normalized.folded for f in fields)
