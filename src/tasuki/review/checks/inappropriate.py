@@ -88,6 +88,14 @@ def _undisguise(text: str) -> str:
     return "".join(out)
 
 
+def _word_pattern(entry: str) -> str:
+    """A whole English word or phrase; a trailing ``*`` takes any ending."""
+    prefix = entry.endswith("*")
+    body = entry[:-1] if prefix else entry
+    pattern = r"\s+".join(re.escape(part) for part in body.split())
+    return rf"(?<![a-z0-9]){pattern}" + (r"[a-z'-]*" if prefix else r"(?![a-z0-9])")
+
+
 @dataclass(frozen=True)
 class _Hit:
     kind: str
@@ -120,7 +128,7 @@ class _English:
         self.mild = _lexicon.Matcher(data.get("mild", []))
         self.targets = _lexicon.Matcher(data.get("target", []))
         directed = data.get("insult/directed", [])
-        words = "|".join(_lexicon._pattern(e) for e in sorted(directed, key=len, reverse=True))
+        words = "|".join(_word_pattern(e) for e in sorted(directed, key=len, reverse=True))
         filler = (
             r"(?:(?:such|a|an|the|so|total|totally|complete|completely|absolute|absolutely|"
             r"utter|utterly|fucking|f\*cking|bloody|damn|little|fat|old|stupid|lazy|real|"
@@ -149,9 +157,13 @@ class _English:
             rf"|(?<![a-z'])(?:what|such)\s+(?:a|an)\s+(?:\w+\s+)?(?P<d>{words})"
             r"|(?<![a-z'])(?:those|these|the|that|this|some|an?|bunch of|pack of|such)\s+"
             r"(?:\w+\s+)?"
-            rf"(?P<e>(?:idiots|morons|losers|clowns|bastards|imbeciles|cretins|fools|pigs|"
-            rf"creeps|jerks|freaks|scum|bitches|whores|sluts|hags?|idiot|moron|loser|clown|bastard|imbecile|cretin|creep|jerk|freak|"
-            r"bitch|whore|slut|witch|cow|pig|prick|dickhead))(?![a-z])"
+            rf"(?P<e>(?:idiots|morons|losers|clowns|bastards|imbeciles|cretins|"
+            r"creeps|jerks|freaks|scum|bitches|whores|sluts|hags?|idiot|moron|loser|clown|"
+            r"bastard|imbecile|cretin|creep|jerk|freak|"
+            r"bitch|whore|slut|prick|dickhead))(?![a-z])"
+            # Plural insults are aimed at others ("were useless morons"), unless "we".
+            r"|(?<![a-z'])(?P<f>idiots|morons|imbeciles|cretins|losers|clowns|bastards|"
+            r"scumbags|dickheads|bitches)(?![a-z])"
         )
         self._model_lock = threading.Lock()
         self._predict: Any = None
@@ -180,15 +192,15 @@ class _English:
                 if not inside_allowed(m.start, m.end):
                     hits.append(_Hit(kind, m.start, m.end))
         for found in self.directed.finditer(plain):
-            group = next(g for g in "abcde" if found.group(g) is not None)
+            group = next(g for g in "abcdef" if found.group(g) is not None)
             start, end = found.span(group)
             if inside_allowed(start, end):
                 continue
             before = plain[max(0, found.start() - 40) : found.start()]
-            if group in "cde" and (
+            if group in "cdef" and (
                 _SELF_BEFORE.search(before)
                 or _SELF_AFTER.match(plain, end)
-                or _SIMILE.search(plain, max(0, found.start() - 12), found.start() + 1)
+                or _SIMILE.search(plain, max(0, found.start() - 12), found.start())
             ):
                 continue
             hits.append(_Hit("insult", start, end))
