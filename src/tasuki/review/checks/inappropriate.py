@@ -113,7 +113,7 @@ _SELF_AFTER = re.compile(
 _SIMILE = re.compile(
     r"(?<![a-z])(?:like|as)\s+(?:a|an|the)?\s*$|(?<![a-z])(?:like|as)\s+(?:a|an)\s"
 )
-_SELF_BEFORE = re.compile(r"(?<![a-z'])(i|i'm|im|me|myself|we|we're|us)(?![a-z'])[^.!?]{0,25}$")
+_SELF_BEFORE = re.compile(r"(?<![a-z'])(i|i'm|im|myself|we|we're)(?![a-z'])[^.!?]{0,25}$")
 
 
 class _English:
@@ -157,10 +157,12 @@ class _English:
             rf"|(?<![a-z'])(?:what|such)\s+(?:a|an)\s+(?:\w+\s+)?(?P<d>{words})"
             r"|(?<![a-z'])(?:those|these|the|that|this|some|an?|bunch of|pack of|such)\s+"
             r"(?:\w+\s+)?"
-            rf"(?P<e>(?:idiots|morons|losers|clowns|bastards|imbeciles|cretins|"
-            r"creeps|jerks|freaks|scum|bitches|whores|sluts|hags?|idiot|moron|loser|clown|"
-            r"bastard|imbecile|cretin|creep|jerk|freak|"
-            r"bitch|whore|slut|prick|dickhead))(?![a-z])"
+            r"(?P<e>(?:idiots|morons|losers|clowns|bastards|imbeciles|cretins|"
+            r"creeps|jerks|freaks|scum|bitches|whores|sluts|hags?))(?![a-z])"
+            # A singular one needs a pointing word: "that idiot", not "was a bitch".
+            r"|(?<![a-z'])(?:the|that|this|some)\s+(?:\w+\s+)?"
+            r"(?P<g>idiot|moron|loser|clown|bastard|imbecile|cretin|creep|jerk|freak|"
+            r"bitch|whore|slut|prick|dickhead|hag)(?![a-z])"
             # Plural insults are aimed at others ("were useless morons"), unless "we".
             r"|(?<![a-z'])(?P<f>idiots|morons|imbeciles|cretins|losers|clowns|bastards|"
             r"scumbags|dickheads|bitches)(?![a-z])"
@@ -192,12 +194,12 @@ class _English:
                 if not inside_allowed(m.start, m.end):
                     hits.append(_Hit(kind, m.start, m.end))
         for found in self.directed.finditer(plain):
-            group = next(g for g in "abcdef" if found.group(g) is not None)
+            group = next(g for g in "abcdefg" if found.group(g) is not None)
             start, end = found.span(group)
             if inside_allowed(start, end):
                 continue
             before = plain[max(0, found.start() - 40) : found.start()]
-            if group in "cdef" and (
+            if group in "cdefg" and (
                 _SELF_BEFORE.search(before)
                 or _SELF_AFTER.match(plain, end)
                 or _SIMILE.search(plain, max(0, found.start() - 12), found.start())
@@ -241,6 +243,15 @@ class _English:
                 ]
                 for offset, sentence in flagged:
                     inside = [(s, e) for s, e in spans if offset <= s < offset + len(sentence)]
+                    # "I'm a stupid stubborn woman": said of oneself, not abuse.
+                    aimed = [
+                        (s, e)
+                        for s, e in inside
+                        if not _SELF_BEFORE.search(plain[max(offset, s - 30) : s])
+                    ]
+                    if inside and not aimed:
+                        continue
+                    inside = aimed
                     if not inside:
                         # Only a combination of words is offensive: show the sentence.
                         stripped = sentence.strip()
