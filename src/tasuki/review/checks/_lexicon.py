@@ -18,7 +18,7 @@ Three kinds of entry:
 * a Latin word ending with ``*`` (``promot*``): the word and any longer word
   it starts (promote, promotion, promotional);
 * ``re:`` followed by a Python regular expression, matched on the folded text
-  as written (write kana in katakana, letters in lower case).
+  (its hiragana are written as katakana for you; write letters in lower case).
 
 API (small on purpose, other checks use it):
 
@@ -52,6 +52,9 @@ _lock = threading.RLock()
 _SECTION = re.compile(r"^\[([^\]]*)\]$")
 
 
+_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
+
+
 def _fold(entry: str) -> str:
     return " ".join(normalize(entry).folded.split())
 
@@ -70,7 +73,11 @@ def _read(name: str) -> dict[str, tuple[str, ...]]:
             current = header.group(1).strip()
             out.setdefault(current, [])
             continue
-        entry = "re:" + line[3:].strip() if line.startswith("re:") else _fold(line)
+        if line.startswith("re:"):
+            # Regular expressions keep their syntax; only their kana are folded.
+            entry = "re:" + line[3:].strip().translate(_KATAKANA)
+        else:
+            entry = _fold(line)
         if entry and entry not in out.setdefault(current, []):
             out[current].append(entry)
     return {key: tuple(value) for key, value in out.items()}

@@ -233,7 +233,7 @@ class AdvertCheck(Check):
         if best_score < THRESHOLD:
             return []
         severity = (
-            Severity.HIGH if best_score >= 3 or STRONG & best_kinds.keys() else Severity.MEDIUM
+            Severity.HIGH if best_score >= 2.5 or STRONG & best_kinds.keys() else Severity.MEDIUM
         )
         spans: list[Span] = []
         evidence: list[str] = []

@@ -40,14 +40,14 @@ from tasuki.review.checks.text import Normalized, normalize
 
 RACE, TOPICS = "purpose_race", "purpose_topics"
 #: Sections of TOPICS that are other topics (the others are read differently).
-OTHER_TOPICS = ("recipe", "politics", "event", "sport", "review")
+OTHER_TOPICS = ("recipe", "politics", "event", "sport", "review", "travel")
 #: Fields that say nothing about the story's topic.
 IGNORED_FIELDS = ("pen_name",)
 MAX_CHARS = 20_000
 #: Letters of a text short enough to be a test post ("test", "テスト投稿です").
-TEST_MAX_LETTERS = 40
+TEST_MAX_LETTERS = 60
 #: Letters of a text long enough that never naming the race means something.
-LONG_LETTERS = {"latin": 300, "japanese": 150}
+LONG_LETTERS = {"latin": 120, "japanese": 50}
 
 REASONS = {
     "no_words": gettext_noop(
@@ -76,6 +76,10 @@ REASONS = {
     "review": gettext_noop(
         "This entry reads like a product review rather than a story connected with the "
         "race: %(evidence)s"
+    ),
+    "travel": gettext_noop(
+        "This entry is about a trip or another outing rather than a story connected with "
+        "the race: %(evidence)s"
     ),
     "question": gettext_noop(
         "This entry asks for training advice instead of telling a story connected with "
@@ -182,7 +186,8 @@ class OffPurposeCheck(Check):
             )
 
         matcher, kinds = _vocabulary()
-        race = 0.0
+        race = 0.0  # how much the text is about the race and its people
+        core = 0  # words only race stories use
         seen: Counter[str] = Counter()
         topics: dict[str, list[tuple[_Field, int, int]]] = {}
         for f in fields:
@@ -193,6 +198,9 @@ class OffPurposeCheck(Check):
                     continue  # one word said ten times is still one word
                 if kind == "race":
                     race += 1
+                    core += 1
+                elif kind == "context":
+                    race += 1 / 2
                 elif kind == "people":
                     race += 1 / 3
                 elif kind != "neutral":
@@ -202,7 +210,7 @@ class OffPurposeCheck(Check):
         if mash:
             return mash
         test = topics.get("test", [])
-        if test and race == 0 and (len(letters) <= TEST_MAX_LETTERS or _lorem(fields)):
+        if test and race <= 1 and (len(letters) <= TEST_MAX_LETTERS or _lorem(fields)):
             return Finding(
                 code="off_purpose",
                 severity=Severity.HIGH,
@@ -219,11 +227,11 @@ class OffPurposeCheck(Check):
         if best and len(hits) >= 2 and len(hits) >= 2 * race + 1:
             return self._topical(best, hits)
 
-        question = self._question(fields, topics.get("question", []))
+        question = self._question(fields, topics.get("question", []), race)
         if question:
             return question
 
-        if race == 0 and not hits:
+        if core == 0 and race <= 1 / 3 and len(hits) < 2:
             japanese = sum(1 for c in letters if not c.isascii())
             latin = len(letters) - japanese
             if japanese >= LONG_LETTERS["japanese"] or latin >= LONG_LETTERS["latin"]:
@@ -281,7 +289,7 @@ class OffPurposeCheck(Check):
         )
 
     def _question(
-        self, fields: list[_Field], phrases: list[tuple[_Field, int, int]]
+        self, fields: list[_Field], phrases: list[tuple[_Field, int, int]], race: float
     ) -> Finding | None:
         if not phrases:
             return None
@@ -296,7 +304,9 @@ class OffPurposeCheck(Check):
                     questions.append((f, a, b))
         if not questions or letters > 600:
             return None
-        if len(phrases) + len(questions) < 3 or 2 * len(questions) < count:
+        # Two signs are enough when nothing in the text is about the race.
+        needed = 2 if race == 0 else 3
+        if len(phrases) + len(questions) < needed or 2 * len(questions) < count:
             return None
         spans = tuple(_original(f, a, b)[0] for f, a, b in questions)
         return Finding(

@@ -1,0 +1,241 @@
+"""The advert check: promotion is flagged with its evidence, stories that name brands are not."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tasuki.review.checks.advert import AdvertCheck
+from tasuki.review.checks.base import Document, Session, Severity
+
+# Promotion, in both languages, written for these tests: hidden at the end of a
+# story, shops and clinics, coaching, codes, affiliate links, money-making
+# pitches and MLM, funnels to LINE or a profile link, the resale of entries.
+ADVERTS = [
+    (
+        "en",
+        "Loved the race! If you want shoes like mine, head to my store at "
+        "stridehub.example and enter RUNFAST for 15% off.",
+    ),
+    ("en", "Anyone who couldn't get a place: I have a spare bib for sale, £200, message me."),
+    (
+        "en",
+        "Tired legs after 42 km? Our massage studio near the finish offers a free first "
+        "session to every finisher. Book through the link in our profile.",
+    ),
+    (
+        "en",
+        "I turned my love of running into a business: personalised training plans from "
+        "$29 a month. Sign up at runplan.example.com today!",
+    ),
+    (
+        "en",
+        "The race changed my life, and so did this opportunity. I now earn passive income "
+        "working two hours a day. Comment YES and I'll send you the details.",
+    ),
+    (
+        "en",
+        "Looking to buy a bib for this year's race, will pay well above the entry fee. "
+        "Contact me on WhatsApp.",
+    ),
+    (
+        "en",
+        "Great race as always. Follow my running page on Instagram @fastfeet_coach for "
+        "daily tips and exclusive discounts!",
+    ),
+    (
+        "en",
+        "Bitcoin is like a marathon: you have to hold on. Join our investment club and "
+        "double your money in 30 days. Link in bio.",
+    ),
+    (
+        "en",
+        "My family cheered for me at km 30 and I cried. Also, we just opened a cafe near "
+        "the start line: show your medal for a free coffee all week!",
+    ),
+    ("en", "Selling two charity places for the marathon, serious enquiries only, DM me."),
+    (
+        "en",
+        "Get 20% off your next pair of racing shoes at RunWorld with my referral link: "
+        "runworld.example/ref/kate",
+    ),
+    (
+        "en",
+        "Need a massage after the race? I'm a licensed therapist offering home visits "
+        "across Tokyo. Rates and booking on my website.",
+    ),
+    (
+        "ja",
+        "完走おめでとうございます！疲れた体には当店の酸素カプセルがおすすめ。"
+        "完走証を見せていただくと20%割引です。",
+    ),
+    ("ja", "出走権を定価でお譲りします。当日の受付も代わりに行けます。詳細はメッセージで。"),
+    (
+        "ja",
+        "走ることで人生が変わりました。今は好きな時間に働いて月50万円。"
+        "やり方を知りたい方はLINEで「マラソン」と送ってください。",
+    ),
+    ("ja", "ランナー向けの栄養サプリを販売しています。公式サイトから購入すると今なら送料無料！"),
+    ("ja", "ゼッケン買います。高値で買い取ります。連絡はDMまで。"),
+    (
+        "ja",
+        "沿道の応援、本当にありがとうございました。ところで、ランニングフォーム改善の"
+        "オンライン講座を開講しました。プロフのリンクから無料体験できます。",
+    ),
+    ("ja", "マラソン仲間と一緒に始めた投資で資産が倍に。興味がある方はインスタをフォローしてね！"),
+    (
+        "ja",
+        "新宿の鍼灸院です。マラソン後の疲労回復コース、初回3000円引き。"
+        "ホットペッパーから予約できます。",
+    ),
+    ("ja", "完走者限定！ランニングシューズ下取りキャンペーン実施中。詳しくは店頭で。"),
+    ("ja", "ブログに完走記を書きました！アクセスしてね→ https://hashiru-blog.example.com"),
+    (
+        "ja",
+        "初めてのフルマラソンは苦しかったけど最高でした。追伸：ｌｉｎｅ追加で"
+        "ランナー限定クーポン配布中です♪",
+    ),
+    ("ja", "副業で月収プラス10万円！ランナー仲間を募集中です。"),
+]
+
+# Genuine stories that name brands, hotels, sponsors, shops, the official
+# site, LINE messages, discounts in passing, or ask someone to get in touch.
+NOT_ADVERTS = [
+    ("en", "Thanks to the sponsor's water stations every 5 km, I never felt thirsty."),
+    ("en", "I ran in my Nike Pegasus and stayed at the Hilton Tokyo Bay. Best weekend ever."),
+    ("en", "I refreshed https://www.marathon.example/ all night until the ballot results came."),
+    ("en", "The expo had great deals on shoes, but I resisted buying anything until after."),
+    (
+        "en",
+        "My friend gave me her bib when she got injured; the organisers let us transfer "
+        "it officially.",
+    ),
+    ("en", "If you see this, Kenji, message me! We lost each other at the finish."),
+    (
+        "en",
+        "I work at a running shop in Osaka, and three of my customers ran too. We cheered "
+        "for each other at km 25.",
+    ),
+    ("en", "Next year I'll sign up again, and I hope my daughter joins me."),
+    ("en", "Our running club had 12 finishers this year. We celebrated with pizza."),
+    (
+        "en",
+        "Got a 10% discount on the hotel because I booked early, so I spent it on a "
+        "massage after the race.",
+    ),
+    ("en", "I run a small bakery on the course and we hand out free buns at km 21 every year."),
+    ("en", "Sent my family a LINE message at every 5 km so they could follow me."),
+    ("en", "Ate a Pocari-flavoured ice lolly from the convenience store at km 39. Heaven."),
+    ("en", "My coach sells nothing but hope, and that was exactly what I needed at km 35."),
+    ("en", "I follow the race's Instagram all year; the photos keep me training."),
+    ("ja", "スポンサーのポカリスエットが給水所で配られていて助かりました。"),
+    ("ja", "アシックスのシューズで走り、前日はヒルトンに泊まりました。"),
+    ("ja", "ゴール後、仲間と居酒屋で乾杯。お店の方が完走者に一杯サービスしてくれました。"),
+    ("ja", "ゼッケンを受け取りに行った日、EXPO会場でシューズを買いました。"),
+    ("ja", "抽選結果は公式サイト https://www.marathon.example/ で確認しました。"),
+    ("ja", "友達に出走権を譲ってもらえなかったので、来年は自分で抽選に当たりたいです。"),
+    ("ja", "落とし物をした方は、大会本部までご連絡ください。"),
+    ("ja", "整骨院の先生に「無理しないで」と言われながらも完走できました。"),
+    ("ja", "家族のLINEグループに5kmごとに写真を送りながら走りました。"),
+    ("ja", "沿道で毎年みかんを配っている八百屋です。商売抜きで、ランナーの笑顔が見たいんです。"),
+    ("ja", "完走メダルを見せると割引になるお店があったので、家族でラーメンを食べに行きました。"),
+    ("ja", "5kmごとにSNSで実況してくれた友人のおかげで、職場の皆も応援してくれました。"),
+]
+
+
+def _check(text: str, language: str = "en", **kwargs):
+    document = Document(ref=1, language=language, fields={"text": text}, **kwargs)
+    return list(AdvertCheck().check(document, Session(persistent=False)))
+
+
+@pytest.mark.parametrize(("language", "text"), ADVERTS)
+def test_adverts_are_flagged_with_their_sentences(language, text):
+    findings = _check(text, language)
+    assert [f.code for f in findings] == ["advert"], text
+    finding = findings[0]
+    assert finding.spans and all(0 <= s.start < s.end <= len(text) for s in finding.spans)
+    assert finding.params["evidence"]
+    assert "%(evidence)s" in finding.reason
+
+
+@pytest.mark.parametrize(("language", "text"), NOT_ADVERTS)
+def test_stories_that_name_brands_and_shops_are_not_adverts(language, text):
+    assert _check(text, language) == [], text
+
+
+def test_promotion_hidden_at_the_end_of_a_story_is_highlighted_alone():
+    story = (
+        "I hit the wall at 32 km and the crowd carried me home. Huge thanks to everyone. "
+        "P.S. I sell the gel I used, use code RUNNER10 for 10% off at gelshop.example!"
+    )
+    [finding] = _check(story)
+    assert finding.severity == Severity.HIGH
+    highlighted = " ".join(story[s.start : s.end] for s in finding.spans)
+    assert "use code" in highlighted
+    assert "hit the wall" not in highlighted
+
+
+def test_resale_of_an_entry_says_so():
+    [finding] = _check("ゼッケン売ります！1枚3万円、DMください。", "ja")
+    assert "sale" in finding.reason
+    assert "売ります" in finding.params["evidence"]
+
+
+def test_official_host_is_not_evidence_but_other_hosts_are():
+    text = "Sign up for next year at https://www.marathon.example/entry and join us!"
+    assert _check(text, official_hosts=("marathon.example",)) == []
+    assert _check(text)[0].code == "advert"
+
+
+def test_hidden_characters_do_not_hide_a_funnel_and_spans_index_the_original():
+    text = (
+        "最高の一日でした。詳しくは\u200bＬ\u200bＩＮＥ追\u202e加\u202cで！プロフのリンクからどうぞ"
+    )
+    [finding] = _check(text, "ja")
+    assert any("Ｌ" in text[s.start : s.end] for s in finding.spans)
+
+
+def test_all_fields_are_read_and_spans_name_the_field():
+    document = Document(
+        ref=1,
+        language="en",
+        fields={
+            "title": "My first marathon",
+            "episode": "Great day.",
+            "wishes": "Use code FAST20 at speedy.example for 20% off!",
+        },
+    )
+    [finding] = AdvertCheck().check(document, Session(persistent=False))
+    assert {s.field for s in finding.spans} == {"wishes"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "🏃‍♂️🎉🔥" * 50,
+        "<script>alert('DM me')</script><b>50% off</b>",
+        "\u202e\u200b\u2066",
+        "a" * 100_000,
+        ("DM me for 20% off. " * 6000),
+    ],
+)
+def test_bad_input_never_crashes(text):
+    findings = _check(text)
+    for finding in findings:
+        assert all(0 <= s.start <= s.end <= len(text) for s in finding.spans)
+
+
+def test_speed():
+    check = AdvertCheck()
+    session = Session(persistent=False)
+    texts = [t for _, t in ADVERTS + NOT_ADVERTS]
+    check.check(Document(ref=0, language="en", fields={"text": "warm up"}), session)
+    started = time.perf_counter()
+    for i in range(10):
+        for text in texts:
+            check.check(Document(ref=i, language="en", fields={"text": text}), session)
+    rate = 10 * len(texts) / (time.perf_counter() - started)
+    assert rate > 1000, rate

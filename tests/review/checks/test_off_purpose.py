@@ -1,0 +1,223 @@
+"""The off_purpose check: other topics, questions, mash and tests; race stories pass."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tasuki.review.checks.base import Document, Session, Severity
+from tasuki.review.checks.off_purpose import OffPurposeCheck
+
+# Not stories of connection through the race, written for these tests.
+OFF_PURPOSE = [
+    (
+        "en",
+        "Slow cooker chili: brown 500 g of beef, add two cans of beans, a chopped onion "
+        "and a tablespoon of cumin, then cook on low for 8 hours.",
+    ),
+    (
+        "en",
+        "Can anyone recommend a good beginner plan? I want to do my first half in spring. "
+        "How many days a week should I train?",
+    ),
+    (
+        "en",
+        "The new phone has a great camera and the battery life is excellent. Five stars, "
+        "would recommend.",
+    ),
+    (
+        "en",
+        "The city council wasted millions on a new stadium. The mayor must resign before "
+        "the next election.",
+    ),
+    (
+        "en",
+        "Best concert of my life! The band played for three hours and the crowd sang "
+        "every word of the encore.",
+    ),
+    (
+        "en",
+        "Watched the World Cup final last night. What a goal in extra time, the striker "
+        "is a genius.",
+    ),
+    ("en", "lkjhlkjh lkjh dfgdfg"),
+    ("en", "zzzzzzzzzzz"),
+    ("en", "Testing 123"),
+    ("en", "Just checking if the form works, please ignore."),
+    ("en", "qwertyuiop"),
+    ("en", "🎌🎌🎌 ✨✨ 💯"),
+    ("en", "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor."),
+    (
+        "en",
+        "We spent the weekend at a hot spring in Hakone. The outdoor bath looked over red "
+        "maple leaves and dinner was a twelve-course kaiseki meal. Truly relaxing, would "
+        "go again in autumn.",
+    ),
+    (
+        "ja",
+        "肉じゃがの作り方：じゃがいも3個、玉ねぎ1個、牛肉200g。鍋で炒めてから水と調味料を"
+        "加え、弱火で20分煮込みます。",
+    ),
+    ("ja", "この前買った電子レンジ、温めムラがなくて最高。コスパも良くて星5つです。"),
+    ("ja", "推しのライブに行ってきました！アンコールで泣いた。チケット取れて本当によかった。"),
+    ("ja", "首相の発言は許せない。国民の生活をなめている。次の選挙で政権交代を。"),
+    ("ja", "ｊｋｌｊｋｌｊｋｌ"),
+    ("ja", "あああああああ"),
+    ("ja", "テスト投稿です"),
+    (
+        "ja",
+        "初めてのフルマラソン、どんなシューズを選べばいいですか？おすすめがあれば教えてください。",
+    ),
+    ("ja", "ダイエットのために何を食べればいいでしょうか？"),
+    (
+        "ja",
+        "週末は箱根の温泉に行きました。露天風呂から見る紅葉がきれいで、夕食の懐石料理も"
+        "絶品でした。また秋に行きたいです。",
+    ),
+    ("ja", "昨日のサッカー日本代表の試合、後半ロスタイムの逆転ゴールに鳥肌が立ちました。"),
+    ("ja", "ふじこlp"),
+    ("ja", "・・・。。。！！！"),
+]
+
+# Race stories, some short, some mentioning food, politics, other sports,
+# products or training in passing; and runners' idioms.
+ON_PURPOSE = [
+    ("en", "Post-race ramen with my club, medals still on. Nothing ever tasted that good."),
+    (
+        "en",
+        "The course passed a wall of election posters, so twenty politicians watched me "
+        "suffer for two kilometres. The crowd behind them was the real support.",
+    ),
+    ("en", "My coach's tip for hills, shorten your stride, got me up the last climb."),
+    ("en", "Finished. Thank you, everyone."),
+    ("en", "It's the one day the whole city runs with you."),
+    (
+        "en",
+        "I carbo-loaded on my mum's pasta the night before: two cups of flour, three eggs "
+        "and a lot of love. At km 30 I could still taste it, and I finished in 4:05.",
+    ),
+    (
+        "en",
+        "I used to play baseball in high school, and I never thought I'd run 42 km. My old "
+        "teammates were cheering at the finish.",
+    ),
+    (
+        "en",
+        "Ran in my new Nike Vaporflys, no blisters, PB of 3:41. Five stars for the "
+        "volunteers at the water stations!",
+    ),
+    ("en", "How do I describe that feeling at the finish? I can't. I just cried."),
+    ("en", "3 March 2024: the coldest and warmest day of my life."),
+    ("en", "Damn tired, damn proud."),
+    ("en", "#MyRace is a promise I keep to my dad."),
+    ("en", 'The killer hill at km 35 nearly finished me, but a stranger said "together".'),
+    (
+        "en",
+        "My wish for the 20th race: keep the drums and the crowds, and please add more "
+        "toilets at the start! Is that too much to ask?",
+    ),
+    ("en", "Test of a lifetime: 42.195 km in the freezing rain, and I loved every step."),
+    ("ja", "ゴール後に仲間と食べたもんじゃ焼きが最高でした。"),
+    ("ja", "沿道に選挙ポスターがずらりと並んでいて、候補者の顔に見守られながら走りました（笑）。"),
+    ("ja", "完走できました。ありがとう。"),
+    ("ja", "死ぬほど疲れたけど、死ぬほど楽しかった。"),
+    ("ja", "最後の殺人的な坂で足が死んだ。でもゴールの景色は一生忘れません。"),
+    ("ja", "前日の夜は母の作ったカレーを大盛りで食べて、当日は35kmまで元気でした。"),
+    (
+        "ja",
+        "高校時代は野球部でした。まさか自分がフルマラソンを走るとは。応援に来てくれた"
+        "元チームメイトに感謝です。",
+    ),
+    ("ja", "20回目の大会では、給水所をもう少し増やしてもらえませんか？それが私の願いです。"),
+    ("ja", "#私のマラソンは、人生のご褒美。"),
+    ("ja", "魅力は、ランナーと街がひとつになる一日。"),
+    ("ja", "2024年3月3日、人生で一番寒くて、一番熱い日でした。"),
+    ("ja", "沿道の「ファイト！」が本当に力になりました。Thank you, Tokyo!"),
+    ("ja", "テストの前日だったけど、娘の応援に行きました。走る姿に涙が出ました。"),
+    ("ja", "あああああ、終わった！完走した！"),
+]
+
+
+def _check(text: str, language: str = "en"):
+    document = Document(ref=1, language=language, fields={"text": text})
+    return list(OffPurposeCheck().check(document, Session(persistent=False)))
+
+
+@pytest.mark.parametrize(("language", "text"), OFF_PURPOSE)
+def test_off_purpose_texts_are_flagged(language, text):
+    findings = _check(text, language)
+    assert [f.code for f in findings] == ["off_purpose"], text
+    for finding in findings:
+        assert all(0 <= s.start < s.end <= len(text) for s in finding.spans)
+
+
+@pytest.mark.parametrize(("language", "text"), ON_PURPOSE)
+def test_race_stories_are_not_flagged(language, text):
+    assert _check(text, language) == [], text
+
+
+def test_mash_and_tests_are_high_and_cover_the_whole_text():
+    for text in ("asdfghjkl", "テスト"):
+        [finding] = _check(text, "ja")
+        assert finding.severity == Severity.HIGH
+        assert [(s.start, s.end) for s in finding.spans] == [(0, len(text))]
+
+
+def test_topic_spans_point_at_the_sentences():
+    text = "今の政権は増税ばかり。次の選挙では野党に投票しましょう。"
+    [finding] = _check(text, "ja")
+    assert finding.severity == Severity.MEDIUM
+    assert "politics" in finding.reason
+    assert any("選挙" in text[s.start : s.end] for s in finding.spans)
+
+
+def test_the_whole_entry_is_judged_and_the_pen_name_is_not():
+    fields = {
+        "title": "初マラソン",
+        "pen_name": "asdf",
+        "resonated_story": "",
+        "episode": "30kmで足が止まりかけたけど、沿道の声援でゴールできました。",
+        "tagline": "テスト",
+    }
+    document = Document(ref=1, language="ja", fields=fields)
+    assert list(OffPurposeCheck().check(document, Session(persistent=False))) == []
+    document.fields = {"title": "test", "pen_name": "Ken", "episode": "test test"}
+    [finding] = OffPurposeCheck().check(document, Session(persistent=False))
+    assert {s.field for s in finding.spans} == {"title", "episode"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n ",
+        "<script>alert('x')</script>",
+        "\u202e\u200b\u2066",
+        "テ\u200bス\u200bト",
+        "a" * 100_000,
+        "走った。" * 25_000,
+        "🏃" * 5000,
+    ],
+)
+def test_bad_input_never_crashes(text):
+    for finding in _check(text):
+        assert all(0 <= s.start <= s.end <= len(text) for s in finding.spans)
+
+
+def test_empty_text_is_not_flagged_and_hidden_characters_do_not_hide_a_test():
+    assert _check("") == []
+    assert _check("テ\u200bス\u200bト", "ja")[0].code == "off_purpose"
+
+
+def test_speed():
+    check = OffPurposeCheck()
+    session = Session(persistent=False)
+    texts = [t for _, t in OFF_PURPOSE + ON_PURPOSE]
+    check.check(Document(ref=0, language="en", fields={"text": "warm up"}), session)
+    started = time.perf_counter()
+    for i in range(10):
+        for text in texts:
+            check.check(Document(ref=i, language="en", fields={"text": text}), session)
+    rate = 10 * len(texts) / (time.perf_counter() - started)
+    assert rate > 1000, rate
