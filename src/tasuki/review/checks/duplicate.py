@@ -60,6 +60,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -188,6 +189,8 @@ class DuplicateCheck(Check):
         self.min_shingles = int(options.get("min_shingles", 30))
         self.containment = float(options.get("containment", 0.85))
         self.containment_floor = float(options.get("containment_floor", 0.35))
+        #: Candidates verified per entry at most (those sharing the most bands).
+        self.max_candidates = int(options.get("max_candidates", 200))
 
     # --- deciding -------------------------------------------------------------------
 
@@ -250,10 +253,11 @@ class DuplicateCheck(Check):
             other_set = state["items"][key][1]
             union = len(shingle_set | other_set)
             jaccard = len(shingle_set & other_set) / union if union else 0.0
+            # The most alike; of equally alike ones, the first (the original).
             if self.similar(jaccard, len(shingle_set), len(other_set)) and (
-                best is None or (jaccard, key) > best
+                best is None or (jaccard, -key) > best
             ):
-                best = (jaccard, key)
+                best = (jaccard, -key)
         key = state["next"]
         state["next"] += 1
         state["lsh"].insert(key, minhash, check_duplication=False)
@@ -261,7 +265,7 @@ class DuplicateCheck(Check):
         state["keys"].setdefault(document.ref, []).append(key)
         if best is None:
             return []
-        return [self.finding(state["items"][best[1]][0], best[0])]
+        return [self.finding(state["items"][-best[1]][0], best[0])]
 
     def forget(self, ref: Any, session: Session) -> None:
         state = session.state.get("duplicate")
@@ -275,9 +279,9 @@ class DuplicateCheck(Check):
 
     def _check_stored(self, document: Document, shingle_set: set[str]) -> list[Finding]:
         from django.db import transaction
-        from django.db.models import Count, Q
+        from django.db.models import Q
 
-        from tasuki.entries.models import EntryStatus
+        from tasuki.entries.models import Entry, EntryStatus
         from tasuki.review.check_models import FingerprintBand, TextFingerprint
 
         entry = document.entry
@@ -297,21 +301,31 @@ class DuplicateCheck(Check):
             )
         if not buckets:
             return []
+        # Each term names the campaign, the band and the bucket, so that the
+        # database answers every term from the (campaign, band, bucket) index
+        # (SQLite's OR optimisation and PostgreSQL's BitmapOr need that).
         shares_a_band = Q()
         for band, bucket in enumerate(buckets):
-            shares_a_band |= Q(band=band, bucket=bucket)
-        earlier = Q(entry__submitted_at__lt=entry.submitted_at) | Q(
-            entry__submitted_at=entry.submitted_at, entry_id__lt=entry.pk
+            shares_a_band |= Q(campaign_id=campaign_id, band=band, bucket=bucket)
+        shared = Counter(
+            FingerprintBand.objects.filter(shares_a_band)
+            .exclude(entry_id=entry.pk)
+            .values_list("entry_id", flat=True)
         )
-        candidates = list(
-            FingerprintBand.objects.filter(shares_a_band, campaign_id=campaign_id)
-            .filter(earlier)
-            .exclude(entry__status=EntryStatus.WITHDRAWN)
-            .values("entry_id")
-            .annotate(shared=Count("id"))
-            .order_by("-shared", "-entry_id")
-            .values_list("entry_id", flat=True)[:200]
+        if not shared:
+            return []
+        # The most alike first (most bands in common), earlier ones only, and at
+        # most ``max_candidates`` of them verified.
+        ranked = sorted(shared, key=lambda pk: (-shared[pk], pk))[: self.max_candidates * 5]
+        earlier = Q(submitted_at__lt=entry.submitted_at) | Q(
+            submitted_at=entry.submitted_at, pk__lt=entry.pk
         )
+        allowed = set(
+            Entry.objects.filter(earlier, pk__in=ranked)
+            .exclude(status=EntryStatus.WITHDRAWN)
+            .values_list("pk", flat=True)
+        )
+        candidates = [pk for pk in ranked if pk in allowed][: self.max_candidates]
         if not candidates:
             return []
         best: tuple[float, int] | None = None
@@ -320,13 +334,14 @@ class DuplicateCheck(Check):
         )
         for other_id, other_signature, other_size in stored:
             jaccard = estimated_jaccard(values, unpack(other_signature))
+            # The most alike; of equally alike ones, the first to arrive (the original).
             if self.similar(jaccard, size, other_size) and (
-                best is None or (jaccard, other_id) > best
+                best is None or (jaccard, -other_id) > best
             ):
-                best = (jaccard, other_id)
+                best = (jaccard, -other_id)
         if best is None:
             return []
-        return [self.finding(best[1], best[0])]
+        return [self.finding(-best[1], best[0])]
 
 
 class RepeatEntrantCheck(Check):
