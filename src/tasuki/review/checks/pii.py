@@ -56,8 +56,14 @@ MAX_CHARS = 30_000
 REGIONS = ("JP", "GB", "US")
 
 #: Dashes entrants put between digits (the long-vowel mark ー included).
-_DASHES = "ー―‐‑‒–—−ｰ─━"
-_DASH_TABLE = str.maketrans({c: "-" for c in _DASHES})
+_DASHES = "ー―‐‑‒–—−ｰ─━・･·"
+_BETWEEN_DIGITS = re.compile(rf"(?<=\d)\s?[{_DASHES}]\s?(?=\d)")
+
+
+def _dashes(text: str) -> str:
+    """``text`` with the dashes between digits written "-" (same length)."""
+    return _BETWEEN_DIGITS.sub(lambda m: m.group().replace(m.group().strip(), "-"), text)
+
 
 _NUM = r"(?:\d{1,4}|[一二三四五六七八九十〇百千]{1,4})"
 _SEP = r"\s*[-の]\s*"
@@ -107,7 +113,7 @@ class _Patterns:
         # Japanese addresses.
         prefix = (
             rf"(?:{_PLACE_CHARS}{{1,4}}?[都道府県])?(?:{_PLACE_CHARS}{{1,6}}?[市区郡])?"
-            rf"(?:{_PLACE_CHARS}{{1,6}}?[町村])?{_PLACE_CHARS}{{0,8}}?"
+            rf"(?:{_PLACE_CHARS}{{1,6}}?[町村])?{_PLACE_CHARS}{{0,8}}?(?:[東西南北]?\d{{1,2}}条[東西南北]?)?"
         )
         self.ja_address = re.compile(
             # 2丁目8番1号, 二丁目8-14, 1丁目2番3号
@@ -170,7 +176,7 @@ _DATE = re.compile(
 
 def _phones(text: str, p: _Patterns) -> list[tuple[int, int]]:
     """Spans (in ``text``) of phone numbers."""
-    scan = text.translate(_DASH_TABLE)
+    scan = _dashes(text)
     found: dict[tuple[int, int], bool] = {}
     for region in REGIONS:
         try:
@@ -186,6 +192,9 @@ def _phones(text: str, p: _Patterns) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for (start, end), valid in sorted(found.items()):
         raw = scan[start:end]
+        if raw.startswith("(") and ")" not in raw:
+            start += 1
+            raw = raw[1:]
         digits = sum(c.isdigit() for c in raw)
         international = raw.lstrip("(").startswith("+")
         if digits < (8 if international else 9) or digits > 15:
@@ -235,7 +244,7 @@ def find(normalized: Normalized) -> dict[str, list[tuple[int, int]]]:
     """Spans (in the normalised text) of personal data, by kind."""
     p = patterns()
     text = normalized.text
-    folded = normalized.folded
+    folded = _dashes(normalized.folded)
     found: dict[str, list[tuple[int, int]]] = {}
 
     emails = [m.span() for m in p.email.finditer(text)]
