@@ -412,14 +412,15 @@ def test_hashes_are_signed_64_bit_and_hamming_counts_bits():
 @pytest.mark.django_db
 def test_a_small_photo_is_flagged_with_its_size(campaign):
     entry = make_entry(campaign)
-    small = make_photo(entry, landscape(900, 1400))
-    large = make_photo(entry, landscape(1600, 1000))
-    [finding] = run(SmallPhotoCheck(), entry, [small, large])
+    small = make_photo(entry, landscape(800, 1100))
+    wide = make_photo(entry, landscape(1600, 900))  # a landscape fills the column
+    portrait = make_photo(entry, landscape(1080, 1350))
+    [finding] = run(SmallPhotoCheck(), entry, [small, wide, portrait])
     assert finding.code == "photo_small" and finding.photo == small.pk
-    assert finding.params == {"width": 900, "height": 1400}
-    assert "900 × 1400 pixels" in finding.reason_in("en")
-    assert run(SmallPhotoCheck(min_side=800), entry, [small]) == []
+    assert finding.params == {"width": 800, "height": 1100}
+    assert "800 × 1100 pixels" in finding.reason_in("en")
+    assert run(SmallPhotoCheck(min_side=1000), entry, [small]) == []
     # No size recorded: the file is read.
     small.width = small.height = 0
     [finding] = run(SmallPhotoCheck(), entry, [small])
-    assert finding.params == {"width": 900, "height": 1400}
+    assert finding.params == {"width": 800, "height": 1100}

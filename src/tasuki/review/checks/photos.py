@@ -485,12 +485,13 @@ class SimilarPhotoCheck(PhotoCheck):
 
 
 class SmallPhotoCheck(PhotoCheck):
-    """A photo whose shorter side is under ``min_side`` (1,000) pixels.
+    """A photo whose longer side is under ``min_side`` (1,200) pixels.
 
-    The published story shows renditions up to 1,600 pixels wide; a photo
-    with a shorter side under 1,000 pixels is blurred when enlarged (or, in
-    portrait, narrower than the column). The size is the one recorded at
-    upload; the file is read only when none was recorded.
+    The published story shows photos in a column up to 960 pixels wide (with
+    renditions up to 1,600 for sharp screens); a photo whose longer side is
+    under 1,200 pixels is blurred there, or a thumbnail. The longer side, so
+    that a 1,600 × 900 landscape or a 1,080 × 1,350 portrait passes. The size
+    is the one recorded at upload; the file is read only when none was recorded.
     """
 
     codes = ("photo_small",)
@@ -504,13 +505,13 @@ class SmallPhotoCheck(PhotoCheck):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self.min_side = int(options.get("min_side", 1000))
+        self.min_side = int(options.get("min_side", 1200))
 
     def check_photo(self, photo: Any, document: Document, session: Session) -> list[Finding]:
         width, height = int(photo.width or 0), int(photo.height or 0)
         if not width or not height:
             width, height = open_photo(photo).size
-        if min(width, height) >= self.min_side:
+        if max(width, height) >= self.min_side:
             return []
         return [
             Finding(
@@ -519,7 +520,7 @@ class SmallPhotoCheck(PhotoCheck):
                 reason=self.REASON,
                 params={"width": width, "height": height},
                 photo=photo.pk,
-                score=min(width, height) / self.min_side,
+                score=max(width, height) / self.min_side,
             )
         ]
 
