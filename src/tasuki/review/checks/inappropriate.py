@@ -41,6 +41,7 @@ import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext_noop
@@ -169,17 +170,36 @@ class _English:
         )
         self._model_lock = threading.Lock()
         self._predict: Any = None
+        self._triggers: frozenset[str] = frozenset()
+        self._analyzer: Any = None
+
+    def _load(self) -> None:
+        with self._model_lock:
+            if self._predict is not None:
+                return
+            from profanity_check import predict_prob, profanity_check
+
+            # The words the model weighs as offensive on their own: a sentence
+            # with none of them cannot score high, and is not sent to the model
+            # (most sentences; the model costs about a millisecond a call).
+            vocabulary = list(profanity_check.vectorizer.vocabulary_)
+            scores = predict_prob(vocabulary)
+            self._triggers = frozenset(
+                word for word, score in zip(vocabulary, scores, strict=True) if score >= 0.35
+            )
+            self._analyzer = profanity_check.vectorizer.build_analyzer()
+            self._predict = predict_prob
 
     def predict(self, texts: list[str]) -> list[float]:
         if not texts:
             return []
-        if self._predict is None:
-            with self._model_lock:
-                if self._predict is None:
-                    from profanity_check import predict_prob
-
-                    self._predict = predict_prob
+        self._load()
         return [float(p) for p in self._predict(texts)]
+
+    def may_offend(self, sentence: str) -> bool:
+        """Whether ``sentence`` has a word the model weighs as offensive."""
+        self._load()
+        return any(word in self._triggers for word in self._analyzer(sentence))
 
     def find(self, text: str, threshold: float) -> list[_Hit]:
         plain = _undisguise(text)
@@ -224,7 +244,8 @@ class _English:
             masked_text = "".join(masked)
             if not re.search(r"[a-z]{2}", masked_text):
                 continue
-            sentences.append((start, masked_text))
+            if self.may_offend(masked_text):
+                sentences.append((start, masked_text))
         if sentences:
             scores = self.predict([s for _, s in sentences])
             flagged = [
@@ -262,6 +283,12 @@ class _English:
 
 
 # --- Japanese ---------------------------------------------------------------------
+
+
+@lru_cache(maxsize=65_536)
+def _fold(word: str) -> str:
+    return normalize(word).folded
+
 
 _SELF_JA = re.compile(r"(自分|私|ワタシ|僕|ボク|俺|オレ|ウチ|アタシ|我)")
 #: Words that may stand between a person and the insult: お前はバカ, あいつら本当にクズ.
@@ -327,11 +354,11 @@ class _Japanese:
             words = tokens(normalized)
             for index, token in enumerate(words):
                 surface = folded[token.start : token.end]
-                kind = self.words.get(surface) or self.words.get(normalize(token.normalized).folded)
+                kind = self.words.get(surface) or self.words.get(_fold(token.normalized))
                 if kind and not inside_allowed(token.start, token.end):
                     hits.append(_Hit(kind, token.start, token.end))
                     continue
-                kind = self.imperatives.get(normalize(token.dictionary).folded)
+                kind = self.imperatives.get(_fold(token.dictionary))
                 if (
                     kind
                     and token.pos[0] == "動詞"
