@@ -35,6 +35,7 @@ from functools import cache
 from django.utils.translation import gettext_noop
 
 from tasuki.review.checks import _lexicon
+from tasuki.review.checks.advert import AdvertCheck
 from tasuki.review.checks.base import Check, Document, Finding, Session, Severity, Span
 from tasuki.review.checks.text import Normalized, normalize
 
@@ -47,7 +48,7 @@ MAX_CHARS = 20_000
 #: Letters of a text short enough to be a test post ("test", "テスト投稿です").
 TEST_MAX_LETTERS = 60
 #: Letters of a text long enough that never naming the race means something.
-LONG_LETTERS = {"latin": 120, "japanese": 50}
+LONG_LETTERS = {"latin": 100, "japanese": 40}
 
 REASONS = {
     "no_words": gettext_noop(
@@ -98,6 +99,9 @@ _CONSONANT_RUN = re.compile(r"[b-df-hj-np-tv-xz]{6,}")
 _SAME_CHAR = re.compile(r"(.)\1{3,}")
 _REPEATED_UNIT = re.compile(r"(.{1,4}?)\1{2,}")
 _QUESTION_END = re.compile(r"(?:[?？]|(?:カ|カナ)[。.]?)\s*$")
+
+
+_ADVERT = AdvertCheck()
 
 
 @dataclass
@@ -173,7 +177,13 @@ class OffPurposeCheck(Check):
         if not fields:
             return []
         finding = self._judge(fields)
-        return [finding] if finding else []
+        if finding is None:
+            return []
+        weak = (REASONS["unrelated"], REASONS["question"])
+        if finding.reason in weak and list(_ADVERT.check(document, session)):
+            # A pitch that never names the race is the advert check's to report.
+            return []
+        return [finding]
 
     def _judge(self, fields: list[_Field]) -> Finding | None:
         letters = "".join(c for f in fields for c in f.normalized.folded if c.isalpha())
@@ -227,11 +237,11 @@ class OffPurposeCheck(Check):
         if best and len(hits) >= 2 and len(hits) >= 2 * race + 1:
             return self._topical(best, hits)
 
-        question = self._question(fields, topics.get("question", []), race)
+        question = self._question(fields, topics.get("question", []))
         if question:
             return question
 
-        if core == 0 and race <= 1 / 3 and len(hits) < 2:
+        if core == 0 and race < 1 and len(hits) < 2:
             japanese = sum(1 for c in letters if not c.isascii())
             latin = len(letters) - japanese
             if japanese >= LONG_LETTERS["japanese"] or latin >= LONG_LETTERS["latin"]:
@@ -288,25 +298,24 @@ class OffPurposeCheck(Check):
             spans=tuple(spans),
         )
 
-    def _question(
-        self, fields: list[_Field], phrases: list[tuple[_Field, int, int]], race: float
-    ) -> Finding | None:
+    def _question(self, fields: list[_Field], phrases: list) -> Finding | None:
+        """Mostly questions, one asking for advice, and nothing told in the past tense."""
         if not phrases:
             return None
-        count = 0
+        count = letters = 0
         questions: list[tuple[_Field, int, int]] = []
-        letters = 0
         for f in fields:
             count += len(f.sentences)
             letters += sum(1 for c in f.normalized.text if c.isalpha())
             for a, b in f.sentences:
+                sentence = f.normalized.text[a:b]
+                if _PROMPT.search(sentence):
+                    return None  # the campaign's own questions, asked back
                 if _QUESTION_END.search(f.normalized.folded[a:b]):
                     questions.append((f, a, b))
-        if not questions or letters > 600:
-            return None
-        # Two signs are enough when nothing in the text is about the race.
-        needed = 2 if race == 0 else 3
-        if len(phrases) + len(questions) < needed or 2 * len(questions) < count:
+                elif _told(sentence):
+                    return None  # a story that asks itself a question and answers it
+        if not questions or letters > 600 or 2 * len(questions) < count:
             return None
         spans = tuple(_original(f, a, b)[0] for f, a, b in questions)
         return Finding(
@@ -316,6 +325,48 @@ class OffPurposeCheck(Check):
             params={"evidence": _quote(_original(*q)[1] for q in questions)},
             spans=spans,
         )
+
+
+_PAST_EN = re.compile(
+    r"\b(?:was|were|had|did|ran|got|went|saw|said|felt|came|made|took|thought|knew|told|"
+    r"gave|found|heard|became|began|kept|left|met|lost|won|fell|stood|sat|ate|drank|bought|"
+    r"brought|caught|yes|absolutely|of course|\w{3,}ed)\b"
+)
+_ANSWER = re.compile(
+    r"^(?:honestly|simple|easy|because|the answer|answer|that's|it's|yes|no|of course|"
+    r"absolutely|それは|答えは|もちろん|はい|いいえ|だって|なぜなら)"
+)
+_PROMPT = re.compile(
+    r"20th|twentieth|wish|appeal|#myrace|my race is|20回目|魅力|期待|願い|私のマラソン"
+)
+_NOT_PAST_EN = frozenset(
+    [
+        "need",
+        "speed",
+        "indeed",
+        "tired",
+        "interested",
+        "supposed",
+        "used",
+        "scared",
+        "worried",
+        "injured",
+        "bored",
+        "excited",
+        "prepared",
+        "called",
+        "named",
+        "based",
+    ]
+)
+_PAST_JA = re.compile(r"(?:ました|でした|った|んだ|だった|たんです|たから|た)(?:[。！!…、）)」]|$)")
+
+
+def _told(sentence: str) -> bool:
+    """Whether a sentence tells something (past tense, an answer) rather than asks."""
+    if _PAST_JA.search(sentence) or _ANSWER.search(sentence.strip().lower()):
+        return True
+    return any(m.group() not in _NOT_PAST_EN for m in _PAST_EN.finditer(sentence.lower()))
 
 
 def _lorem(fields: list[_Field]) -> bool:
