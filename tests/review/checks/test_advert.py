@@ -97,6 +97,42 @@ ADVERTS = [
         "ランナー限定クーポン配布中です♪",
     ),
     ("ja", "副業で月収プラス10万円！ランナー仲間を募集中です。"),
+    (
+        "en",
+        "Finished in 3:59! Huge thanks to my sponsor FlexFuel: their gels got me "
+        "through. Grab a starter pack at flexfuel.example, code FLEX15 saves you 15%.",
+    ),
+    (
+        "en",
+        "Can't use my bib this year due to injury. Will hand it over for the entry price "
+        "plus postage. PM me.",
+    ),
+    (
+        "en",
+        "Custom medal frames and bib displays, handmade by me. Orders open now on Etsy, "
+        "search RunFrameStudio.",
+    ),
+    (
+        "en",
+        "Running with my dog every morning got me ready for this. Speaking of dogs, my "
+        "grooming salon in Meguro is offering 20% off for marathoners this month!",
+    ),
+    (
+        "ja",
+        "マラソンと同じで投資も継続が大事。私が実践している方法を無料で教えます。興味ある人はDMで「資産」と送ってね。",
+    ),
+    (
+        "ja",
+        "大会前日の宿泊なら当ゲストハウスへ。スタート地点まで徒歩5分、ランナー限定プランは1泊8000円です。",
+    ),
+    (
+        "ja",
+        "沿道で応援してくれた方々に感謝。ところで、私の書いた完走記が電子書籍になりました。Kindleで今週だけ500円です。",
+    ),
+    (
+        "ja",
+        "完走メダルを飾る額縁を手作りしています。メルカリで「ランフレーム」と検索してください。",
+    ),
 ]
 
 # Genuine stories that name brands, hotels, sponsors, shops, the official
@@ -141,6 +177,49 @@ NOT_ADVERTS = [
     ("ja", "沿道で毎年みかんを配っている八百屋です。商売抜きで、ランナーの笑顔が見たいんです。"),
     ("ja", "完走メダルを見せると割引になるお店があったので、家族でラーメンを食べに行きました。"),
     ("ja", "5kmごとにSNSで実況してくれた友人のおかげで、職場の皆も応援してくれました。"),
+    (
+        "en",
+        "Entry fee was 16,500 yen and worth every single one. Where else do a million "
+        "people cheer for you?",
+    ),
+    (
+        "en",
+        "I lost my wallet with 20,000 yen in it at the start area. A volunteer found it "
+        "and it was waiting for me at the finish. Please contact the info desk if you "
+        "want to thank her too!",
+    ),
+    (
+        "en",
+        "Follow your dreams, sign up for the ballot, and you might end up crying at the "
+        "finish like me.",
+    ),
+    (
+        "en",
+        "The official app (download it!) tracked my husband so well that I caught him at "
+        "three spots.",
+    ),
+    (
+        "en",
+        "After the race, the onsen near my hotel gave finishers half price entry. "
+        "Soaking my legs there was heaven.",
+    ),
+    (
+        "en",
+        "My running club's Instagram is @kotoharriers if anyone from the pace group "
+        "wants to say hi. We met at km 20 and finished together!",
+    ),
+    (
+        "ja",
+        "スタート地点で2万円入りの財布を落としましたが、ボランティアの方が拾ってゴールで渡してくれました。本当にありがとうございました。",
+    ),
+    ("ja", "大会公式アプリをダウンロードしておいたおかげで、家族が3か所で応援してくれました。"),
+    ("ja", "ゴール後、近くの銭湯が完走者は半額になっていて、疲れた足を癒やせました。"),
+    (
+        "ja",
+        "ランニングクラブのインスタ（@koto_run）で当日の写真を公開しています。25kmで一緒に走った皆さん、ありがとう！",
+    ),
+    ("ja", "来年の抽選にもぜひ申し込んでください！あのゴールの景色は一度見る価値があります。"),
+    ("ja", "沿道の和菓子屋さんが毎年どら焼きを配ってくれます。今年もいただきました。"),
 ]
 
 

@@ -46,6 +46,7 @@ WEIGHTS = {
     "money_weak": 1.0,
     "resale": 2.0,
     "resale_weak": 1.0,
+    "platform": 1.0,
     "price": 0.5,
     "url": 1.0,
     "shop_url": 1.5,
@@ -134,30 +135,27 @@ def _signals(normalized: Normalized, official: tuple[str, ...]) -> list[_Signal]
     folded = normalized.folded
     matcher, kinds = _kinds()
     out: list[_Signal] = []
-    resale_verbs: list[_Signal] = []
+    near: list[_Signal] = []
     objects: list[_Signal] = []
     for match in matcher.find(folded):
         kind = kinds.get(match.entry, "")
-        if kind in ("resale_verb", "resale_weak"):
-            resale_verbs.append(_Signal(kind, match.start, match.end))
-        elif kind == "resale_object":
-            objects.append(_Signal(kind, match.start, match.end))
+        if kind in ("resale_verb", "resale_weak", "resale_object"):
+            # Weighed with the entry they are about, per passage (see _score).
+            out.append(_Signal(kind, match.start, match.end))
+            if kind == "resale_object":
+                objects.append(out[-1])
+        elif kind == "resale_near":
+            near.append(_Signal(kind, match.start, match.end))
         elif kind in WEIGHTS:
             out.append(_Signal(kind, match.start, match.end))
-    # Selling or giving away a race entry: the offer and the entry in one sentence.
-    if resale_verbs and objects:
-        bounds = _lexicon.sentences(folded)
-        for verb in resale_verbs:
-            for start, end in bounds:
-                if start <= verb.start < end and any(start <= o.start < end for o in objects):
-                    kind = "resale" if verb.kind == "resale_verb" else "resale_weak"
-                    out.append(_Signal(kind, verb.start, verb.end))
-                    out.extend(
-                        _Signal("resale_object", o.start, o.end)
-                        for o in objects
-                        if start <= o.start < end
-                    )
-                    break
+    # Generic selling words ("selling", "will pay") count only next to an entry
+    # in the same sentence: "selling my bib", not "the expo was selling gels".
+    if near and objects:
+        for start, end in _lexicon.sentences(folded):
+            if any(start <= o.start < end for o in objects):
+                out.extend(
+                    _Signal("resale_verb", v.start, v.end) for v in near if start <= v.start < end
+                )
     for found in _URL.finditer(folded):
         host = _host(found.group())
         if not host or _is_official(host, official):
@@ -170,15 +168,24 @@ def _signals(normalized: Normalized, official: tuple[str, ...]) -> list[_Signal]
 
 def _score(sentences: list[_Sentence]) -> tuple[float, dict[str, float]]:
     best: dict[str, float] = {}
+    kinds: set[str] = set()
     for sentence in sentences:
         text = sentence.normalized.folded[sentence.start : sentence.end]
         official_named = bool(_OFFICIAL_WORDS.search(text))
         for signal in sentence.signals:
+            kinds.add(signal.kind)
             weight = WEIGHTS.get(signal.kind, 0.0)
             if signal.kind == "url" and official_named:
                 # "the official site (https://…)": the writer says whose it is.
                 weight = 0.5
-            best[signal.kind] = max(best.get(signal.kind, 0.0), weight)
+            if weight:
+                best[signal.kind] = max(best.get(signal.kind, 0.0), weight)
+    # Offering an entry: a resale word and a race entry in the same passage.
+    if "resale_object" in kinds:
+        if "resale_verb" in kinds:
+            best["resale"] = WEIGHTS["resale"]
+        elif "resale_weak" in kinds:
+            best["resale_weak"] = WEIGHTS["resale_weak"]
     return sum(best.values()), best
 
 
@@ -224,8 +231,6 @@ class AdvertCheck(Check):
         best_score, best_kinds, best_window = 0.0, {}, []
         for field_sentences in sentences:
             for index in range(len(field_sentences)):
-                if not field_sentences[index].signals:
-                    continue
                 window = field_sentences[max(0, index - 1) : index + 2]
                 score, kinds = _score(window)
                 if score > best_score:
@@ -243,7 +248,7 @@ class AdvertCheck(Check):
             start, end = sentence.normalized.original_span(sentence.start, sentence.end)
             spans.append(Span(sentence.field, start, end))
             for signal in sentence.signals:
-                if signal.kind == "resale_object":
+                if signal.kind == "resale_object" or WEIGHTS.get(signal.kind, 1) == 0:
                     continue
                 a, b = sentence.normalized.original_span(signal.start, signal.end)
                 quoted = " ".join(sentence.normalized.original[a:b].split())
