@@ -78,6 +78,42 @@ OFF_PURPOSE = [
     ("ja", "昨日のサッカー日本代表の試合、後半ロスタイムの逆転ゴールに鳥肌が立ちました。"),
     ("ja", "ふじこlp"),
     ("ja", "・・・。。。！！！"),
+    (
+        "en",
+        "Mix 200 g of flour with a pinch of salt, add warm water slow"
+        "ly and knead for ten minutes. Let the dough rest for an hour"
+        " before rolling it out.",
+    ),
+    ("en", "The home team lost 3-1 again. The coach has to go, the defence is a joke this season."),
+    (
+        "en",
+        "Bought this backpack for my commute. Plenty of pockets, the "
+        "zips feel cheap though. Would buy again at half the price. 3"
+        ".5/5",
+    ),
+    (
+        "en",
+        "Should I run every day or rest between runs? I'm training fo"
+        "r my first half and my calves are sore.",
+    ),
+    ("en", "aaaaaa bbbbbb"),
+    (
+        "ja",
+        "小麦粉200gに塩をひとつまみ加え、ぬるま湯を少しずつ入れて10分こねます。生地を1時間寝かせてから伸ばしてください。",
+    ),
+    ("ja", "またホームで1対3の負け。監督は交代すべき。今季の守備はひどすぎる。"),
+    (
+        "ja",
+        "通勤用に買ったリュック、ポケットが多くて便利。ただファスナーが安っぽいのが残念。星3.5。",
+    ),
+    (
+        "ja",
+        "毎日走るのと休みを入れるの、どちらがいいですか？初ハーフに向けて練習中で、ふくらはぎが張っています。",
+    ),
+    ("ja", "てすとです。よろしく"),
+    ("ja", "来週の土曜日は学校の文化祭です！演劇部の劇と吹奏楽部のコンサートを見に来てね。"),
+    ("en", "ok"),
+    ("ja", "あ"),
 ]
 
 # Race stories, some short, some mentioning food, politics, other sports,
@@ -136,6 +172,65 @@ ON_PURPOSE = [
     ("ja", "沿道の「ファイト！」が本当に力になりました。Thank you, Tokyo!"),
     ("ja", "テストの前日だったけど、娘の応援に行きました。走る姿に涙が出ました。"),
     ("ja", "あああああ、終わった！完走した！"),
+    (
+        "en",
+        "The city smelled of rain and roasted chestnuts that morning."
+        " I still remember every street corner, every face, every sho"
+        "ut of my name.",
+    ),
+    ("en", "My wish for the 20th edition: keep it kind, keep it loud, keep it open to everyone."),
+    ("en", "Tokyo showed me its best face. Strangers handed me sweets and called me by name."),
+    (
+        "en",
+        "We set up a table outside our apartment with oranges, tissue"
+        "s and a speaker playing rock music. By noon our neighbours h"
+        "ad joined us and we'd made a party of it. I have lived there"
+        " ten years and never talked to most of them before that day.",
+    ),
+    (
+        "ja",
+        "知らない人がお菓子をくれて、名前を呼んでくれました。東京の一番いい顔を見た気がします。",
+    ),
+    (
+        "ja",
+        "マンションの前にテーブルを出して、みかんとティッシュを並べ、音楽を流しました。お昼にはご近所さんが集まってきて、ちょっと"
+        "したお祭りに。十年住んでいて、初めて話した人ばかりでした。",
+    ),
+    (
+        "ja",
+        "開会式で手話通訳を担当しました。ろう者の選手が自分の言語でアナウンスを受け取る姿が、今年いちばんの思い出です。",
+    ),
+    ("ja", "人生最高の一日。"),
+    ("en", "Best. Day. Ever."),
+    ("ja", "感謝しかない。"),
+    ("en", "Sub 5, finally!"),
+    ("ja", "ありがとう東京"),
+    (
+        "en",
+        "Why did I sign up? Because my late wife always wanted to see me do it. I did it for her.",
+    ),
+    ("ja", "なぜ申し込んだのか？亡き妻がずっと見たがっていたからです。彼女のために走りました。"),
+    (
+        "en",
+        "At the finish, I ate the best curry of my life from a food t"
+        "ruck: rice, three kinds of beef, and a fried egg on top. Sev"
+        "en dollars well spent after 42 km.",
+    ),
+    (
+        "ja",
+        "ゴール後に屋台で食べたカレーが人生一番でした。ご飯に牛すじ、目玉焼きのせ。42kmのあとのご褒美です。",
+    ),
+    (
+        "en",
+        "I'm a baseball coach, and my whole team of twelve-year-olds "
+        "came to cheer. They made a banner that said 'Coach, home run"
+        "!' I cried at km 38.",
+    ),
+    (
+        "ja",
+        "少年野球の監督をしています。教え子たちが「監督、ホームラン！」という横断幕を作って38km地点で待っていてくれて、泣きま"
+        "した。",
+    ),
 ]
 
 
