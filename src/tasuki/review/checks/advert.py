@@ -105,16 +105,16 @@ class _Sentence:
 
 
 @cache
-def _kind_map() -> dict[str, str]:
-    by_section = _lexicon.sections(LEXICON)
-    kinds: dict[str, str] = {}
-    for section, entries in by_section.items():
+def _kind_map() -> dict[str, tuple[str, ...]]:
+    """Each entry's kinds (an entry may be listed in more than one section)."""
+    kinds: dict[str, tuple[str, ...]] = {}
+    for section, entries in _lexicon.sections(LEXICON).items():
         for entry in entries:
-            kinds.setdefault(entry, section)
+            kinds[entry] = (*kinds.get(entry, ()), section)
     return kinds
 
 
-def _kinds() -> tuple[_lexicon.Matcher, dict[str, str]]:
+def _kinds() -> tuple[_lexicon.Matcher, dict[str, tuple[str, ...]]]:
     return _lexicon.matcher(LEXICON), _kind_map()
 
 
@@ -138,16 +138,16 @@ def _signals(normalized: Normalized, official: tuple[str, ...]) -> list[_Signal]
     near: list[_Signal] = []
     objects: list[_Signal] = []
     for match in matcher.find(folded):
-        kind = kinds.get(match.entry, "")
-        if kind in ("resale_verb", "resale_weak", "resale_object"):
-            # Weighed with the entry they are about, per passage (see _score).
-            out.append(_Signal(kind, match.start, match.end))
-            if kind == "resale_object":
-                objects.append(out[-1])
-        elif kind == "resale_near":
-            near.append(_Signal(kind, match.start, match.end))
-        elif kind in WEIGHTS:
-            out.append(_Signal(kind, match.start, match.end))
+        for kind in kinds.get(match.entry, ()):
+            if kind in ("resale_verb", "resale_weak", "resale_object"):
+                # Weighed with the entry they are about, per passage (see _score).
+                out.append(_Signal(kind, match.start, match.end))
+                if kind == "resale_object":
+                    objects.append(out[-1])
+            elif kind == "resale_near":
+                near.append(_Signal(kind, match.start, match.end))
+            elif kind in WEIGHTS:
+                out.append(_Signal(kind, match.start, match.end))
     # Generic selling words ("selling", "will pay") count only next to an entry
     # in the same sentence: "selling my bib", not "the expo was selling gels".
     if near and objects:
