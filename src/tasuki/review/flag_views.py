@@ -49,6 +49,10 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
 _DIFF_TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+|\s+|.", re.S)
 
 
+#: Two or more line breaks in a row (in our own markup).
+_BREAKS = re.compile(r"(?:<br>){2,}")
+
+
 # --- rendering text with marks ----------------------------------------------------
 
 
@@ -93,6 +97,8 @@ def excerpts(text: str, ranges: Iterable[tuple[int, int]]) -> list[SafeString]:
     for w_start, w_end in windows:
         inside = [(s - w_start, e - w_start) for s, e in marked if s < w_end and e > w_start]
         body = highlight(text[w_start:w_end], inside)
+        # A passage is a glimpse: blank lines in it would only push the mark apart.
+        body = _BREAKS.sub("<br>", body).removeprefix("<br>").removesuffix("<br>")
         before = "…" if w_start > 0 else ""
         after = "…" if w_end < len(text) else ""
         out.append(mark_safe(f"{before}{body}{after}"))  # noqa: S308  # nosec
@@ -160,7 +166,8 @@ class Excerpt:
 @dataclass
 class Comparison:
     other: Entry | None
-    rows: list[tuple[str, SafeString, SafeString]] = field(default_factory=list)
+    #: (answer's name, this entry's text, the other's, whether they are the same)
+    rows: list[tuple[str, SafeString, SafeString, bool]] = field(default_factory=list)
     complete: bool = True
 
 
@@ -261,7 +268,7 @@ def _comparison(entry: Entry, other: Entry) -> Comparison:
             continue
         left, right, complete = diff_pair(mine, theirs)
         comparison.complete &= complete
-        comparison.rows.append((flag_labels.field_label(name), left, right))
+        comparison.rows.append((flag_labels.field_label(name), left, right, mine == theirs))
     return comparison
 
 
