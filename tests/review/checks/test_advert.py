@@ -133,6 +133,52 @@ ADVERTS = [
         "ja",
         "完走メダルを飾る額縁を手作りしています。メルカリで「ランフレーム」と検索してください。",
     ),
+    (
+        "en",
+        "Marathon done! Anyone in Tokyo need a reliable moving compan"
+        "y? My brother's firm does great work, reasonable prices, cal"
+        "l 0120-000-000.",
+    ),
+    (
+        "en",
+        "Our charity gala is on 3 May, tickets 10,000 yen including d"
+        "inner. Buy yours at the link below.",
+    ),
+    (
+        "en",
+        "Finished strong thanks to RunRight insoles. Honestly the bes"
+        "t 40 dollars I've spent. Get yours at runright.example!",
+    ),
+    (
+        "en",
+        "Trade your unused race entry with other runners on BibSwap, "
+        "the safe marketplace for bibs. Download free today.",
+    ),
+    (
+        "en",
+        "I coach beginners to their first marathon. 12 weeks, 3 sessi"
+        "ons a week, results guaranteed. Email me for prices.",
+    ),
+    (
+        "ja",
+        "完走しました！ところで知人の引っ越し業者がとても良心的です。見積もり無料なので、ぜひ一度お問い合わせください。",
+    ),
+    (
+        "ja",
+        "5月3日にチャリティーパーティーを開催します。ディナー付きで1万円。チケットは下のリンクからお買い求めください。",
+    ),
+    (
+        "ja",
+        "ランライトのインソールのおかげで最後まで走れました。4000円でこの効果は最強。公式ショップで買えます！",
+    ),
+    (
+        "ja",
+        "使わなくなったゼッケンをランナー同士で交換できるアプリ「ゼッケンスワップ」。今日から無料でダウンロードできます。",
+    ),
+    (
+        "ja",
+        "初マラソンを目指す方のコーチングをしています。12週間・週3回、結果を保証します。料金はメールでお問い合わせください。",
+    ),
 ]
 
 # Genuine stories that name brands, hotels, sponsors, shops, the official
