@@ -14,7 +14,10 @@ Each kind has a weight; a passage (a sentence with the one before and after
 it) whose kinds add up to 2 is flagged, so that an advert tacked on at the end
 of a genuine story is found and a story that merely names a shop is not.
 Strong kinds (a promotion code, an affiliate link, a funnel, a money-making
-pitch, the sale of an entry) are enough on their own. The finding highlights
+pitch, the sale of an entry) are enough on their own. An entry is for sale
+when an offering word (譲ります, up for grabs) and a race entry (出走権, bib)
+are in the same passage, or a generic word ("selling", "will pay") and the
+entry are in the same sentence. The finding highlights
 the promotional sentences and quotes the words that gave it away.
 """
 

@@ -4,7 +4,8 @@ The campaign asks for personal stories about the marathon: running it,
 cheering, volunteering, the course, the city and the people met through it.
 The check reads all the answers of an entry together and flags:
 
-* **no words**: only emoji, symbols or numbers;
+* **no words**: only emoji, symbols or numbers, or a word or two ("ok", あ)
+  that names nothing of the race;
 * **keyboard mash and repeated characters**: ``asdfgh``, ``jkljkl``,
   ``hhhhhh``, ああああ (Latin words without vowels or with long consonant
   runs, keyboard-row sequences, a text that is one short unit repeated);
@@ -17,8 +18,13 @@ The check reads all the answers of an entry together and flags:
   shoes it was run in is still a race story;
 * **training questions**: an entry that mostly asks for advice ("how many km
   a week for a sub-4?", 教えてください) instead of telling a story;
-* **no connection at all**: a long text without a single word about the race,
-  running or the people around it.
+* **no connection at all**: a long text (300 Latin or 150 Japanese letters)
+  without a single word about the race or running and at most one about
+  people; shorter texts are not judged on absence alone, because a short
+  genuine answer may name nothing but a feeling.
+
+The weaker verdicts (a training question, no connection at all) are left to
+the advert check when the text is a pitch.
 
 The pen name is not read (any nickname is fine). Spans point at the
 sentences that gave the entry away, or at the whole answer for mash and tests.
