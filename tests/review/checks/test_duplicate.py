@@ -189,16 +189,24 @@ def test_a_different_title_and_a_mixed_language_copy_still_match():
     assert finding.duplicate_of == 1 and finding.similarity > 0.9
 
 
-def test_short_stock_texts_do_not_match():
+def test_short_stories_sharing_stock_phrases_do_not_match():
+    lines = [
+        ("a", "Thank you to all the volunteers! My first marathon, and my knees survived."),
+        ("b", "Thank you to all the volunteers! Dad paced me and we crossed the line together."),
+        ("c", "応援ありがとうございました！初マラソンで膝がもちました！来年も走ります！"),
+        ("d", "応援ありがとうございました！父と並んでゴールできました！来年も走ります！"),
+        ("e", "ボランティアの皆さん、応援ありがとうございました。寒い中の給水に救われました。"),
+        ("f", "ボランティアの皆さん、応援ありがとうございました。娘の声援で最後まで走れました。"),
+    ]
+    assert not any(memory_run(lines).values())
+
+
+def test_a_short_story_sent_again_with_one_word_changed_matches():
     lines = [
         ("a", "Thank you to all the volunteers! Best race ever, see you next year!"),
         ("b", "Thank you to all the volunteers! Best marathon ever, see you next year!"),
-        ("c", "応援ありがとうございました！最高の大会でした！来年も走ります！"),
-        ("d", "応援ありがとうございました！最高の大会でした！来年も走りたいです！"),
-        ("e", "ボランティアの皆さん、沿道の皆さん、応援ありがとうございました。"),
-        ("f", "ボランティアの皆さん、沿道の皆さん、本当に応援ありがとうございました。"),
     ]
-    assert not any(memory_run(lines).values())
+    assert memory_run(lines)["b"].duplicate_of == "a"
 
 
 @pytest.mark.parametrize(
