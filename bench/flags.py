@@ -45,7 +45,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bench" / "data"
-SETS = {"dev": DATA / "flags_dev.jsonl", "test": DATA / "flags_test.jsonl"}
+SETS = {
+    "dev": DATA / "flags_dev.jsonl",
+    "test": DATA / "flags_test.jsonl",
+    "blind": DATA / "flags_blind.jsonl",
+}
 
 #: The codes the set labels, in the order they are reported.
 CODES = ("advert", "inappropriate", "off_purpose", "pii", "duplicate")
@@ -341,7 +345,12 @@ def as_json(result: Score, run: Run | None) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--set", choices=["test", "dev", "both"], default="test")
+    parser.add_argument(
+        "--set",
+        choices=["test", "dev", "blind", "both", "all"],
+        default="test",
+        help="both: dev and test; all: the three sets",
+    )
     parser.add_argument("--file", type=Path, help="a labelled JSON-lines file instead of a set")
     parser.add_argument(
         "--output",
@@ -356,11 +365,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.file:
         targets = {args.file.name: args.file}
     elif args.set == "both":
+        targets = {name: SETS[name] for name in ("dev", "test")}
+    elif args.set == "all":
         targets = dict(SETS)
     else:
         targets = {args.set: SETS[args.set]}
     if args.output and len(targets) != 1:
-        parser.error("--output scores one set: give --set dev|test or --file")
+        parser.error("--output scores one set: give --set dev|test|blind or --file")
 
     numbers = {}
     for name, path in targets.items():
