@@ -187,7 +187,8 @@ def _phones(text: str, p: _Patterns) -> list[tuple[int, int]]:
                 key = (match.start, match.end)
                 valid = phonenumbers.is_valid_number(match.number)
                 found[key] = found.get(key, False) or valid
-        except Exception:  # noqa: S112  # nosec B112 - a library hiccup in one region must not lose the others
+        # A library hiccup in one region must not lose the others.
+        except Exception:  # noqa: S112  # nosec B112
             continue
     spans: list[tuple[int, int]] = []
     for (start, end), valid in sorted(found.items()):
