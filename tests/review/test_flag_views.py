@@ -483,3 +483,14 @@ def test_running_the_checks_again_shows_progress_then_what_was_found(client, cam
     assert "Finished: 1 entry got new flags." in page
     assert url("queue", campaign.slug, flag="any").replace("?", "?") in page.replace("&amp;", "&")
     assert AuditEvent.objects.filter(action="flag.rerun").count() == 1
+
+
+def test_the_paired_chart_escapes_its_labels_and_names_both_series():
+    from tasuki.review import charts
+
+    chart = charts.pairs(
+        "f", "Flags <i>", [("<script>", 3, 1), ("ok", 0, 0)], ("Open", "Dismissed")
+    )
+    assert "<script>" not in chart.svg and "&lt;script&gt;" in chart.svg
+    assert "Flags &lt;i&gt;" in chart.svg and ">Open<" in chart.svg and ">Dismissed<" in chart.svg
+    assert chart.total == 3

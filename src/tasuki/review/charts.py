@@ -133,7 +133,7 @@ def pairs(
         y = legend + pad + i * row_height
         parts.append(
             f'<text x="{label_width - 8}" y="{y + 21}" text-anchor="end" font-size="13" '
-            f'fill="{TEXT}">{escape(label[:24])}</text>'
+            f'fill="{TEXT}">{escape(label[:30])}</text>'
         )
         for j, (value, colour) in enumerate(((a, BAR), (b, LIGHT))):
             length = 0 if top == 0 else round(plot * value / top)
