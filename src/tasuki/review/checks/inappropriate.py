@@ -201,7 +201,7 @@ class _English:
         self._load()
         return any(word in self._triggers for word in self._analyzer(sentence))
 
-    def find(self, text: str, threshold: float) -> list[_Hit]:
+    def find(self, text: str, threshold: float, untargeted: float = 1.01) -> list[_Hit]:
         plain = _undisguise(text)
         allowed = [(m.start, m.end) for m in self.allow.find(plain)]
 
@@ -236,8 +236,8 @@ class _English:
             sentence = plain[start:end]
             if _JA_CHAR.search(sentence) and not re.search(r"[a-z]{3}", sentence):
                 continue
-            if not self.targets.search(sentence):
-                continue
+            # Without a person or group to aim at, the model must be surer.
+            needed = threshold if self.targets.search(sentence) else untargeted
             masked = list(sentence)
             for m in [*self.allow.find(sentence), *self.mild.find(sentence)]:
                 masked[m.start : m.end] = " " * (m.end - m.start)
@@ -245,12 +245,10 @@ class _English:
             if not re.search(r"[a-z]{2}", masked_text):
                 continue
             if self.may_offend(masked_text):
-                sentences.append((start, masked_text))
+                sentences.append((start, masked_text, needed))
         if sentences:
-            scores = self.predict([s for _, s in sentences])
-            flagged = [
-                (o, s) for (o, s), p in zip(sentences, scores, strict=True) if p >= threshold
-            ]
+            scores = self.predict([s for _, s, _ in sentences])
+            flagged = [(o, s) for (o, s, t), p in zip(sentences, scores, strict=True) if p >= t]
             if flagged:
                 words = []
                 for offset, sentence in flagged:
@@ -403,9 +401,14 @@ class InappropriateCheck(Check):
 
     codes = ("inappropriate",)
 
-    def __init__(self, *, model_threshold: float = 0.9, **options: Any) -> None:
-        super().__init__(model_threshold=model_threshold, **options)
+    def __init__(
+        self, *, model_threshold: float = 0.75, untargeted_threshold: float = 0.9, **options: Any
+    ) -> None:
+        super().__init__(
+            model_threshold=model_threshold, untargeted_threshold=untargeted_threshold, **options
+        )
         self.model_threshold = model_threshold
+        self.untargeted_threshold = untargeted_threshold
 
     def check(self, document: Document, session: Session) -> Iterable[Finding]:
         by_kind: dict[str, list[Span]] = {}
@@ -433,7 +436,7 @@ class InappropriateCheck(Check):
             normalized = normalize(original[:MAX_CHARS])
         found = japanese.find(normalized)
         if re.search(r"[a-z]", normalized.text):
-            found += english.find(normalized.text, self.model_threshold)
+            found += english.find(normalized.text, self.model_threshold, self.untargeted_threshold)
         seen: set[tuple[str, int, int]] = set()
         for hit in found:
             start, end = normalized.original_span(hit.start, hit.end)
