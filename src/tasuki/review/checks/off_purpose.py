@@ -57,6 +57,10 @@ TOO_SHORT = 3
 TEST_MAX_LETTERS = 60
 #: Letters of a text long enough that never naming the race means something.
 LONG_LETTERS = {"latin": 300, "japanese": 150}
+#: Letters of a short text that is small talk when it has no word of the race
+#: at all (not even the crowd, the course or a feeling) and tells nothing
+#: personal ("Lovely weather today.", 洗濯物がよく乾きそう).
+SHORT_LETTERS = {"latin": 30, "japanese": 15}
 
 REASONS = {
     "no_words": gettext_noop(
@@ -111,6 +115,19 @@ _QUESTION_END = re.compile(r"(?:[?？]|(?:カ|カナ)[。.]?)\s*$")
 
 
 _ADVERT = AdvertCheck()
+_INAPPROPRIATE: list[Check] = []
+
+
+def _abusive(document: Document, session: Session) -> bool:
+    """Whether the inappropriate check flags the text (never raises)."""
+    try:
+        if not _INAPPROPRIATE:
+            from tasuki.review.checks.inappropriate import InappropriateCheck
+
+            _INAPPROPRIATE.append(InappropriateCheck())
+        return bool(list(_INAPPROPRIATE[0].check(document, session)))
+    except Exception:  # that check's failure is its own to report
+        return False
 
 
 @dataclass
@@ -192,6 +209,9 @@ class OffPurposeCheck(Check):
         if finding.reason in weak and list(_ADVERT.check(document, session)):
             # A pitch that never names the race is the advert check's to report.
             return []
+        if finding.reason == REASONS["unrelated"] and _abusive(document, session):
+            # An insult that never names the race is the inappropriate check's.
+            return []
         return [finding]
 
     def _judge(self, fields: list[_Field]) -> Finding | None:
@@ -252,6 +272,10 @@ class OffPurposeCheck(Check):
                 best, hits, distinct = topic, found, words
         if best and distinct >= 2 and distinct >= 2 * race + 1:
             return self._topical(best, hits)
+        if best and race == 0 and not _personal(fields):
+            # Another topic, not one word of the race, its course or its people,
+            # and nothing the writer lived (a neighbours' お祭り by the course is).
+            return self._topical(best, hits)
 
         question = self._question(fields, topics.get("question", []))
         if question:
@@ -260,7 +284,9 @@ class OffPurposeCheck(Check):
         if core == 0 and race <= 1 / 3 and distinct < 2:
             japanese = sum(1 for c in letters if not c.isascii())
             latin = len(letters) - japanese
-            if japanese >= LONG_LETTERS["japanese"] or latin >= LONG_LETTERS["latin"]:
+            long = japanese >= LONG_LETTERS["japanese"] or latin >= LONG_LETTERS["latin"]
+            short = japanese >= SHORT_LETTERS["japanese"] or latin >= SHORT_LETTERS["latin"]
+            if long or (short and race == 0 and not _personal(fields)):
                 return Finding(
                     code="off_purpose", severity=Severity.MEDIUM, reason=REASONS["unrelated"]
                 )
@@ -387,3 +413,23 @@ def _told(sentence: str) -> bool:
 
 def _lorem(fields: list[_Field]) -> bool:
     return any("lorem ipsum" in f.normalized.folded for f in fields)
+
+
+_FIRST_PERSON = re.compile(
+    r"\b(?:i|i'm|i've|my|me|we|our)\b|私|僕|俺|わたし|ワタシ|ボク|オレ|自分|家族|父|母|妻|夫|息子|娘"
+)
+
+
+def _personal(fields: list[_Field]) -> bool:
+    """Whether the text speaks of the writer or tells something that happened.
+
+    A short note from race day may name nothing but a date and a feeling
+    ("the coldest and warmest day of my life", 一番熱い日でした); small talk
+    stays in the present and the impersonal ("Lovely weather today").
+    """
+    for f in fields:
+        for a, b in f.sentences:
+            sentence = f.normalized.text[a:b]
+            if _FIRST_PERSON.search(sentence.lower()) or _told(sentence):
+                return True
+    return False
