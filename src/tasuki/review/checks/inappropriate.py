@@ -291,7 +291,7 @@ def _fold(word: str) -> str:
 _SELF_JA = re.compile(r"(自分|私|ワタシ|僕|ボク|俺|オレ|ウチ|アタシ|我)")
 #: Words that may stand between a person and the insult: お前はバカ, あいつら本当にクズ.
 _LINK_JA = (
-    r"(?:ラ|タチ|ドモ|共)?(?:ハ|ガ|ッテ|モ|ナンカ|ナンテ|トカ|ミタイナ(?:ノ)?|コソ|ノヨウナ|ミタイナヤツ)?"
+    r"(?:ラ|タチ|ドモ|共)?(?:ノヤツ|ノ奴|ノ連中)?(?:ハ|ガ|ッテ|モ|、|ナンカ|ナンテ|トカ|ミタイナ(?:ノ)?|コソ|ノヨウナ|ミタイナヤツ)?"
     r"(?:本当ニ|ホント(?:ニ)?|マジ(?:デ)?|超|相当|カナリノ|タダノ|トンダ|完全ニ|大|ド|真ノ|最低ノ)?"
 )
 _SENTENCE_END_JA = "。．！？!?\n 　"
@@ -320,7 +320,9 @@ class _Japanese:
         targets = "|".join(re.escape(t) for t in sorted(data.get("target", []), key=len)[::-1])
         words = "|".join(re.escape(w) for w in sorted(self.directed, key=len)[::-1])
         endings = "|".join(re.escape(e) for e in sorted(data.get("ending", []), key=len)[::-1])
-        self.aimed = re.compile(rf"(?:{targets}){_LINK_JA}(?P<w>{words})")
+        self.aimed = re.compile(
+            rf"(?:{targets}){_LINK_JA}(?P<w>{words})(?!ミタイ|ホド|ナリ|拾|袋|箱|出シ|ダシ)"
+        )
         self.ending = re.compile(
             rf"(?P<w>{words})(?:(?:{endings})(?=$|[{re.escape(_SENTENCE_END_JA)}、,…ー~〜wｗ笑])"
             r"|スギ|過ギ|野郎|ドモ|共|シカイ|バッカ|バカリ)"
