@@ -39,8 +39,16 @@ class Flag(models.Model):
     duplicate_of = models.ForeignKey(
         Entry, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    #: Without a database constraint and with DO_NOTHING, so that deleting a
+    #: draft's photo stays one conditional DELETE (entries' housekeeping); a
+    #: flagged photo belongs to an entry, and goes only with it and its flags.
     photo = models.ForeignKey(
-        Photo, on_delete=models.SET_NULL, null=True, blank=True, related_name="flags"
+        Photo,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="flags",
     )
     #: A digest of the code and the evidence: a second run that finds the same
     #: thing keeps the existing row (and its dismissal) instead of adding one.
@@ -176,7 +184,10 @@ class FingerprintBand(models.Model):
 class PhotoFingerprint(models.Model):
     """Perceptual hashes of a photo, for the same or a near-identical photo elsewhere."""
 
-    photo = models.OneToOneField(Photo, on_delete=models.CASCADE, related_name="fingerprint")
+    #: DO_NOTHING without a constraint, as ``Flag.photo``: removed with its entry.
+    photo = models.OneToOneField(
+        Photo, on_delete=models.DO_NOTHING, db_constraint=False, related_name="fingerprint"
+    )
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     #: 64-bit perceptual and difference hashes, stored as signed integers.
