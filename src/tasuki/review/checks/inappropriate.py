@@ -106,6 +106,46 @@ class _Hit:
 
 # --- English ----------------------------------------------------------------------
 
+
+def _fast_predictor(module: Any) -> Any:
+    """``predict_prob`` without scikit-learn's per-call checks (a few ms each).
+
+    The model is a sigmoid-calibrated linear SVM averaged over its folds: the
+    same arithmetic on the sparse word counts gives the same probabilities,
+    about a hundred times faster for one sentence. ``None`` if the shipped
+    model is not of that shape (then the package's own function is used).
+    """
+    try:
+        import numpy
+
+        vectorizer, model = module.vectorizer, module.model
+        folds = []
+        for calibrated in model.calibrated_classifiers_:
+            (calibrator,) = calibrated.calibrators
+            estimator = calibrated.estimator
+            folds.append(
+                (
+                    numpy.asarray(estimator.coef_, dtype=float).ravel(),
+                    float(numpy.ravel(estimator.intercept_)[0]),
+                    float(calibrator.a_),
+                    float(calibrator.b_),
+                )
+            )
+        if getattr(model, "method", "sigmoid") != "sigmoid" or list(model.classes_) != [0, 1]:
+            return None
+    except (AttributeError, TypeError, ValueError, ImportError):
+        return None
+
+    def predict(texts: list[str]) -> Any:
+        counts = vectorizer.transform(texts)
+        total = numpy.zeros(counts.shape[0])
+        for coef, intercept, a, b in folds:
+            total += 1.0 / (1.0 + numpy.exp(a * (counts @ coef + intercept) + b))
+        return total / len(folds)
+
+    return predict
+
+
 #: "what an idiot I was", "such a loser I am".
 _SELF_AFTER = re.compile(
     r"\s*(?:i|we)\s+(?:was|am|were|are|felt|feel|looked|look)(?![a-z])|'m(?![a-z])"
@@ -188,7 +228,7 @@ class _English:
                 word for word, score in zip(vocabulary, scores, strict=True) if score >= 0.35
             )
             self._analyzer = profanity_check.vectorizer.build_analyzer()
-            self._predict = predict_prob
+            self._predict = _fast_predictor(profanity_check) or predict_prob
 
     def predict(self, texts: list[str]) -> list[float]:
         if not texts:
