@@ -494,3 +494,10 @@ def test_the_paired_chart_escapes_its_labels_and_names_both_series():
     assert "<script>" not in chart.svg and "&lt;script&gt;" in chart.svg
     assert "Flags &lt;i&gt;" in chart.svg and ">Open<" in chart.svg and ">Dismissed<" in chart.svg
     assert chart.total == 3
+
+
+def test_a_code_not_named_yet_is_offered_by_the_filter_as_it_is(client, reviewer, campaign, story):
+    flag(story, "brand_new_check", severity="low")
+    html = client.get(url("queue", campaign.slug, flag="brand_new_check")).content.decode()
+    assert '<option value="brand_new_check" selected>brand_new_check</option>' in html
+    assert 'data-code="brand_new_check"' in html

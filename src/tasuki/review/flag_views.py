@@ -434,9 +434,11 @@ def start_checks(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("review:checks", campaign.slug)
 
 
-def codes_for_filter() -> list[tuple[str, str]]:
-    """(code, name) for the queue's filter."""
-    return [(code, flag_labels.label(code)) for code in flag_labels.known_codes()]
+def codes_for_filter(campaign) -> list[tuple[str, str]]:
+    """(code, name) for the queue's filter: the named codes, and any other the
+    campaign's flags carry (read without importing the checks in the web process)."""
+    present = selectors.flag_codes_in(campaign)
+    return [(code, flag_labels.label(code)) for code in flag_labels.known_codes(present)]
 
 
 def badges(flags: Sequence[Flag]) -> list[tuple[str, str, str, str]]:

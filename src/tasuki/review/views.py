@@ -88,7 +88,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             "may_export_personal_data": has_role(request.user, ADMIN),
             "periods": campaign.periods.all(),
             "criteria": selectors.criteria(campaign),
-            "flag_codes": flag_views.codes_for_filter(),
+            "flag_codes": flag_views.codes_for_filter(campaign),
             "bulk_kinds": [
                 (k, DecisionKind(k).label)
                 for k in (
