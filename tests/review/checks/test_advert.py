@@ -364,3 +364,117 @@ def test_speed():
             check.check(Document(ref=i, language="en", fields={"text": text}), session)
     rate = 10 * len(texts) / (time.perf_counter() - started)
     assert rate > 1000, rate
+
+
+# advert-2: the classes found missing on unseen stories, phrased anew: a
+# business presenting itself with an offer, a price or a way to book, and pleas
+# to subscribe on any platform.
+MORE_ADVERTS = [
+    (
+        "en",
+        "Our physio team knows marathon knees. Every finisher gets a free 20-minute "
+        "assessment this week, book online through our website.",
+    ),
+    (
+        "en",
+        "Sore after Sunday? The sauna bar two streets from the finish gives runners half "
+        "price entry; just show your medal at the door.",
+    ),
+    (
+        "en",
+        "Studio flats for rent near the start line, perfect for training blocks. No key "
+        "money and no deposit, message us today.",
+    ),
+    ("en", "My race vlog is finally up! Hit the bell and subscribe to my channel for more."),
+    ("en", "Crossed the line in 4:12. Please follow my page on TikTok, I post every day!"),
+    (
+        "en",
+        "We offer gait analysis for every level of runner. Leave us a review and get 10% "
+        "off your next pair.",
+    ),
+    (
+        "ja",
+        "足つぼ専門のサロンです。完走者限定で60分2,980円、ご予約はLINEからどうぞ。",
+    ),
+    (
+        "ja",
+        "当店ではランナー向けのプロテインを販売中です。ゼッケンを提示すると半額になります。",
+    ),
+    (
+        "ja",
+        "レースの様子を動画にまとめました！チャンネル登録と高評価よろしくお願いします。",
+    ),
+    (
+        "ja",
+        "皇居ランの拠点に便利な整骨院です。初回お試し1,500円、お問い合わせは電話で。",
+    ),
+    ("ja", "完走しました！インスタもやってるのでフォローお願いします。"),
+    (
+        "ja",
+        "弊社はランナー専用のシェアハウスを運営しています。仲介手数料無料、詳しくはサイトから。",
+    ),
+]
+
+# Race stories that name businesses, prices, the official site and help received.
+MORE_NOT_ADVERTS = [
+    (
+        "en",
+        "The entry fee was $180 and worth every cent. At km 38 a physio at the aid tent "
+        "taped my calf and I finished.",
+    ),
+    (
+        "en",
+        "After the race we went to a little café near the finish; the owner gave every "
+        "runner a free coffee and clapped as we came in.",
+    ),
+    (
+        "en",
+        "I checked the course map on https://www.marathon.example/ every night for a month "
+        "before race day.",
+    ),
+    (
+        "en",
+        "I don't subscribe to the idea that you have to be fast to belong. I ran 6:40 and "
+        "the crowd cheered me like a winner.",
+    ),
+    (
+        "en",
+        "Our hotel was full of runners; at breakfast we swapped stories about our first "
+        "marathons. It rained the whole morning of the race.",
+    ),
+    (
+        "en",
+        "A massage studio near my flat kept me running through the training block. On the "
+        "day my legs held until the last kilometre.",
+    ),
+    (
+        "ja",
+        "参加費は1万6千円でしたが、沿道の応援を思えば安いものです。ゴール後に近くの"
+        "カフェで飲んだコーヒーが最高でした。",
+    ),
+    (
+        "ja",
+        "30km地点で足がつり、救護所の理学療法士さんがテーピングしてくれました。"
+        "おかげで完走できました。",
+    ),
+    (
+        "ja",
+        "大会公式サイト https://www.marathon.example/ でコースを何度も確認しました。"
+        "当日は雨でしたが最後まで走り切りました。",
+    ),
+    (
+        "ja",
+        "スポンサーのスポーツドリンクが給水所で配られていて、浅草あたりで一気に飲みました。",
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), MORE_ADVERTS)
+def test_businesses_offers_and_subscribe_pleas_are_flagged(language, text):
+    findings = _check(text, language)
+    assert [f.code for f in findings] == ["advert"], text
+
+
+@pytest.mark.parametrize(("language", "text"), MORE_NOT_ADVERTS)
+def test_race_stories_with_shops_prices_and_helpers_are_not_adverts(language, text):
+    assert _check(text, language) == [], text

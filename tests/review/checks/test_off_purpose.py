@@ -316,3 +316,51 @@ def test_speed():
             check.check(Document(ref=i, language="en", fields={"text": text}), session)
     rate = 10 * len(texts) / (time.perf_counter() - started)
     assert rate > 1000, rate
+
+
+# advert-2: classes missed on unseen stories, phrased anew: calls to a protest,
+# petition or campaign; reviews of running gear with a rating or a value
+# verdict; small talk with no word of the race; other events.
+MORE_OFF_PURPOSE = [
+    ("en", "Sign the petition to save the old library! The rally is outside city hall at noon."),
+    ("en", "Vote for Tanaka on Sunday. Our campaign office needs help with the flyers."),
+    (
+        "en",
+        "These running shoes feel soft for the first 100 km, then the foam goes flat. "
+        "Two stars, not worth the money.",
+    ),
+    ("en", "Such a grey morning. I hope it clears up before the weekend."),
+    ("en", "The fireworks over the river were huge this year, the best display in ages."),
+    ("ja", "増税反対の署名にご協力ください。今週末は駅前で抗議のデモ行進があります。"),
+    (
+        "ja",
+        "このランニングシューズ、クッションは柔らかいけどすぐにすり減ります。"
+        "値段の割にイマイチで星2つです。",
+    ),
+    ("ja", "明日は雨みたいですね。傘を忘れないようにしないと。"),
+    ("ja", "夏祭りの盆踊り、今年は浴衣で行こうかな。屋台も楽しみです。"),
+    ("ja", "GPSウォッチを買いました。コスパ最高、バッテリーも一週間もちます。星5つ。"),
+]
+
+# Short race notes with no other story words: the crowd, the course, a feeling.
+MORE_ON_PURPOSE = [
+    ("en", "The cheering is my scenery. The drums mean Asakusa, the roar means Ginza."),
+    ("en", "Rain all day, and still the spectators stayed. Thank you."),
+    ("en", "My first medal. I cried at the finish."),
+    ("ja", "沿道の声援が私の景色です。太鼓が鳴れば浅草、歓声が響けば銀座。"),
+    ("ja", "雨の中でも沿道の応援が途切れませんでした。ありがとう。"),
+    ("ja", "給水所のボランティアさんの笑顔で最後まで走れました。"),
+    ("ja", "ゴールで泣きました。人生最高の日。"),
+    ("en", "The organisers kept us warm with blankets at the start. Grateful."),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), MORE_OFF_PURPOSE)
+def test_protests_gear_reviews_small_talk_and_other_events_are_flagged(language, text):
+    findings = _check(text, language)
+    assert [f.code for f in findings] == ["off_purpose"], text
+
+
+@pytest.mark.parametrize(("language", "text"), MORE_ON_PURPOSE)
+def test_short_race_notes_with_the_crowd_and_the_course_pass(language, text):
+    assert _check(text, language) == [], text

@@ -115,18 +115,23 @@ _QUESTION_END = re.compile(r"(?:[?？]|(?:カ|カナ)[。.]?)\s*$")
 
 
 _ADVERT = AdvertCheck()
-_INAPPROPRIATE: list[Check] = []
+_OTHERS: list[Check] = []
 
 
-def _abusive(document: Document, session: Session) -> bool:
-    """Whether the inappropriate check flags the text (never raises)."""
+def _flagged_elsewhere(document: Document, session: Session) -> bool:
+    """Whether the inappropriate or the personal-data check flags the text.
+
+    Never raises: those checks' failures are their own to report. They are run
+    only for the rare text that would be flagged as unrelated.
+    """
     try:
-        if not _INAPPROPRIATE:
+        if not _OTHERS:
             from tasuki.review.checks.inappropriate import InappropriateCheck
+            from tasuki.review.checks.pii import PersonalDataCheck
 
-            _INAPPROPRIATE.append(InappropriateCheck())
-        return bool(list(_INAPPROPRIATE[0].check(document, session)))
-    except Exception:  # that check's failure is its own to report
+            _OTHERS.extend([InappropriateCheck(), PersonalDataCheck()])
+        return any(list(check.check(document, session)) for check in _OTHERS)
+    except Exception:
         return False
 
 
@@ -209,8 +214,9 @@ class OffPurposeCheck(Check):
         if finding.reason in weak and list(_ADVERT.check(document, session)):
             # A pitch that never names the race is the advert check's to report.
             return []
-        if finding.reason == REASONS["unrelated"] and _abusive(document, session):
-            # An insult that never names the race is the inappropriate check's.
+        if finding.reason == REASONS["unrelated"] and _flagged_elsewhere(document, session):
+            # An insult or a phone number that never names the race is flagged
+            # for what it is by its own check; "unrelated" would only add noise.
             return []
         return [finding]
 
@@ -272,7 +278,11 @@ class OffPurposeCheck(Check):
                 best, hits, distinct = topic, found, words
         if best and distinct >= 2 and distinct >= 2 * race + 1:
             return self._topical(best, hits)
-        if best and race == 0 and not _personal(fields):
+        if best == "review" and distinct >= 2 and core <= 1:
+            # Ratings and value verdicts on a watch or shoes: a km figure of the
+            # gear's mileage does not make it a race story.
+            return self._topical(best, hits)
+        if best and core == 0 and race <= 1 / 3 and not _personal(fields):
             # Another topic, not one word of the race, its course or its people,
             # and nothing the writer lived (a neighbours' お祭り by the course is).
             return self._topical(best, hits)
@@ -286,7 +296,7 @@ class OffPurposeCheck(Check):
             latin = len(letters) - japanese
             long = japanese >= LONG_LETTERS["japanese"] or latin >= LONG_LETTERS["latin"]
             short = japanese >= SHORT_LETTERS["japanese"] or latin >= SHORT_LETTERS["latin"]
-            if long or (short and race == 0 and not _personal(fields)):
+            if long or (short and race <= 1 / 3 and not _personal(fields, told_alone=True)):
                 return Finding(
                     code="off_purpose", severity=Severity.MEDIUM, reason=REASONS["unrelated"]
                 )
@@ -420,16 +430,28 @@ _FIRST_PERSON = re.compile(
 )
 
 
-def _personal(fields: list[_Field]) -> bool:
-    """Whether the text speaks of the writer or tells something that happened.
+_LIFE = re.compile(r"\blife\b|人生|一生|\d{4}年|\d{1,2}月\d{1,2}日|\b(?:19|20)\d{2}\b")
 
-    A short note from race day may name nothing but a date and a feeling
-    ("the coldest and warmest day of my life", 一番熱い日でした); small talk
-    stays in the present and the impersonal ("Lovely weather today").
+
+def _personal(fields: list[_Field], told_alone: bool = False) -> bool:
+    """Whether the text tells something the writer lived.
+
+    A short note from race day may name nothing but a date and a feeling ("the
+    coldest and warmest day of my life", 一番熱い日でした); small talk stays in
+    the present or the impersonal ("Lovely weather today", "I hope it clears
+    up"). Japanese leaves the writer unsaid, so a sentence in the past counts
+    there; English needs the writer ("I", "my") and a past tense somewhere, or
+    only the past tense with ``told_alone`` (for a short text with no other
+    topic: "Remembered more for the memories than the time.").
     """
+    first = told = False
     for f in fields:
         for a, b in f.sentences:
             sentence = f.normalized.text[a:b]
-            if _FIRST_PERSON.search(sentence.lower()) or _told(sentence):
+            if _LIFE.search(sentence.lower()) or _PROMPT.search(sentence.lower()):
+                return True  # a date, a life, or the campaign's own questions
+            if _PAST_JA.search(sentence):
                 return True
-    return False
+            first = first or bool(_FIRST_PERSON.search(sentence.lower()))
+            told = told or _told(sentence)
+    return told and (first or told_alone)
