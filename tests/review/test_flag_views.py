@@ -501,3 +501,12 @@ def test_a_code_not_named_yet_is_offered_by_the_filter_as_it_is(client, reviewer
     html = client.get(url("queue", campaign.slug, flag="brand_new_check")).content.decode()
     assert '<option value="brand_new_check" selected>brand_new_check</option>' in html
     assert 'data-code="brand_new_check"' in html
+
+
+def test_a_photo_flag_whose_photo_is_gone_says_so(client, reviewer, campaign, story):
+    item = flag(
+        story, "photo_small", severity="low", params={}, evidence={"photo": 1, "score": 0.3}
+    )
+    Flag.objects.filter(pk=item.pk).update(photo_id=987654)  # the photo was deleted since
+    html = page_of(client, campaign, story)
+    assert "The photo this flag is about is no longer there" in html and "Score 0.30" in html
