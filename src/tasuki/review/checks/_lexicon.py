@@ -167,13 +167,27 @@ class Matcher:
             body = entry[:-1] if end == _END_PREFIX else entry
             (self._prefixes if end == _END_PREFIX else self._exact).setdefault(body, entry)
         self._expressions = expressions
-        parts = []
+        self._parts: list[str] = []
         if word_trie:
-            parts.append(f"(?P<w>(?<![a-z0-9]){_trie_pattern(word_trie)})")
+            self._parts.append(f"(?P<w>(?<![a-z0-9]){_trie_pattern(word_trie)})")
         if other_trie:
-            parts.append(f"(?P<o>{_trie_pattern(other_trie)})")
-        parts.extend(f"(?P<r{i}>{e[3:]})" for i, e in enumerate(expressions))
-        self._regex: re.Pattern[str] | None = re.compile("|".join(parts)) if parts else None
+            self._parts.append(f"(?P<o>{_trie_pattern(other_trie)})")
+        # Each expression alone, to see which can match a text at all: one long
+        # alternation tried at every position is slow, and an expression with
+        # no match anywhere in a text cannot change how the others match.
+        self._alone = [re.compile(e[3:]) for e in expressions]
+        self._compiled: dict[tuple[int, ...], re.Pattern[str] | None] = {}
+        self._regex = self._combined(tuple(range(len(expressions))))
+
+    def _combined(self, active: tuple[int, ...]) -> re.Pattern[str] | None:
+        """The trie and the expressions numbered ``active``, as one regular expression."""
+        regex = self._compiled.get(active)
+        if regex is None and active not in self._compiled:
+            parts = self._parts + [f"(?P<r{i}>{self._expressions[i][3:]})" for i in active]
+            regex = re.compile("|".join(parts)) if parts else None
+            if len(self._compiled) < 512:
+                self._compiled[active] = regex
+        return regex
 
     def __bool__(self) -> bool:
         return self._regex is not None
@@ -195,7 +209,11 @@ class Matcher:
         """The matches in ``folded`` one by one (see :meth:`find`)."""
         if self._regex is None or not folded:
             return
-        for found in self._regex.finditer(folded):
+        active = tuple(i for i, alone in enumerate(self._alone) if alone.search(folded))
+        regex = self._combined(active)
+        if regex is None:
+            return
+        for found in regex.finditer(folded):
             if found.end() > found.start():
                 yield Match(found.start(), found.end(), self._entry(found))
 
