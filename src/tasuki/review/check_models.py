@@ -114,6 +114,9 @@ class CheckRun(models.Model):
     done = models.PositiveIntegerField(default=0)
     flagged = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: When the worker last counted progress: a running run that has not moved
+    #: for ``flagging.STALE_AFTER`` lost its worker, and a new one may start.
+    progressed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

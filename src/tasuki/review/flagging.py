@@ -18,6 +18,7 @@ deleted; found again, it is open again.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -46,6 +47,11 @@ FIELDS = ("title", "pen_name", "resonated_story", "appeal", "episode", "wishes",
 
 #: Entries checked per transaction when a whole campaign is checked again.
 BATCH = 200
+
+#: A running check of a campaign that has not counted progress for this long
+#: lost its worker (a batch of 200 takes seconds): it is marked failed and a
+#: new run may start.
+STALE_AFTER = dt.timedelta(minutes=10)
 
 
 def official_hosts() -> tuple[str, ...]:
@@ -207,6 +213,11 @@ def start_run(campaign: Campaign, *, by, request=None) -> CheckRun:
     from tasuki.review.tasks import check_campaign_task
 
     with transaction.atomic():
+        CheckRun.objects.filter(
+            campaign=campaign,
+            status=CheckRunStatus.RUNNING,
+            progressed_at__lt=timezone.now() - STALE_AFTER,
+        ).update(status=CheckRunStatus.FAILED, finished_at=timezone.now())
         running = CheckRun.objects.filter(
             campaign=campaign, status__in=[CheckRunStatus.QUEUED, CheckRunStatus.RUNNING]
         ).first()
@@ -232,7 +243,7 @@ def run_campaign(run_id: int) -> CheckRun | None:
     for the progress bar (worker side). Entries are read in batches by primary
     key, so a run over 100,000 entries holds no long transaction."""
     claimed = CheckRun.objects.filter(pk=run_id, status=CheckRunStatus.QUEUED).update(
-        status=CheckRunStatus.RUNNING
+        status=CheckRunStatus.RUNNING, progressed_at=timezone.now()
     )
     run = CheckRun.objects.filter(pk=run_id).first()
     if run is None or not claimed:
@@ -261,7 +272,9 @@ def run_campaign(run_id: int) -> CheckRun | None:
                 total=Greatest(F("total"), F("done") + len(ids))
             )
             CheckRun.objects.filter(pk=run.pk).update(
-                done=F("done") + len(ids), flagged=F("flagged") + flagged
+                done=F("done") + len(ids),
+                flagged=F("flagged") + flagged,
+                progressed_at=timezone.now(),
             )
     except Exception:
         log.exception("check run %s failed", run.pk)

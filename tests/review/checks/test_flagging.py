@@ -10,6 +10,7 @@ what decides which checks run."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -319,3 +320,24 @@ def test_erasure_reaches_flags_their_evidence_and_queued_checks(campaign):
 
     assert not Flag.objects.filter(entry_id=entry.pk).exists()
     assert not queued.exists()
+
+
+@override_settings(TASUKI_CHECKS=FAKES[:1])
+def test_a_run_whose_worker_died_does_not_block_the_next(campaign):
+    manager = make_staff("mana", "campaign_manager")
+    make_entry(campaign)
+    run = flagging.start_run(campaign, by=manager)
+    # The worker took it, then died before counting any progress.
+    stuck = timezone.now() - flagging.STALE_AFTER - dt.timedelta(minutes=1)
+    CheckRun.objects.filter(pk=run.pk).update(status=CheckRunStatus.RUNNING, progressed_at=stuck)
+
+    again = flagging.start_run(campaign, by=manager)
+
+    assert again.pk != run.pk
+    run.refresh_from_db()
+    assert run.status == CheckRunStatus.FAILED
+    # A run that is moving is not touched.
+    CheckRun.objects.filter(pk=again.pk).update(
+        status=CheckRunStatus.RUNNING, progressed_at=timezone.now()
+    )
+    assert flagging.start_run(campaign, by=manager).pk == again.pk
