@@ -91,8 +91,28 @@ NEGATIVES = [
 #: ageism and ableism, group exclusion, disguised slurs, sexual gaze, revenge, kana
 #: imperatives, sarcasm at volunteers.
 UNSEEN_POSITIVES = [
-    "Great race overall. Only downside: the water station crew at km 15 were a bunch of lazy idiots who couldn't open a bottle.",
-    "Loved the course. The guy in the pink tutu who kept shoving people deserves a punch in the face.",
+    "ババア邪魔、どけよ。",
+    "給水のジジイ、消えろ。",
+    "あのランナーまじで市ね",
+    "沿道で騒いでたチー牛ども、気持ち悪かった。",
+    "ボランティアのガキども、うるさくて走りにくい。",
+    "あいつ、ゴールで待ち伏せしてボコボコにしてやる。",
+    "フィリピン人は帰れよ。",
+    "外国人ランナーなんか来なくていい。邪魔。",
+    "女子ランナーの汗で透けたウェア、たまらん。",
+    "ﾎﾞﾗﾝﾃｨｱのおねーさん、ｴﾛすぎ",
+    "ゴール後にナンパした女の子、体触らせてくれなかった。ケチ。",
+    "ペーサーの野郎、マジで殺す。",
+    "デブは走るなよ、地面が揺れる。",
+    "あいつら人間じゃない。害虫だ。",
+    (
+        "Great race overall. Only downside: the water station crew at km 15 "
+        "were a bunch of lazy idiots who couldn't open a bottle."
+    ),
+    (
+        "Loved the course. The guy in the pink tutu who kept shoving people "
+        "deserves a punch in the face."
+    ),
     "My wish for the 20th race: ban the slow old folks, they ruin it for everyone.",
     "Ugly fat volunteers shouting at us, what a sight. Never again.",
     "The only good thing at km 30 was the blonde volunteer's butt.",
@@ -204,7 +224,22 @@ UNSEEN_POSITIVES = [
 #: Clean race stories with pain idioms, complaints about weather, hills and toilets,
 #: self-mockery and words that also serve abuse (bodies, legs, hot, go home, 国へ帰る).
 UNSEEN_NEGATIVES = [
-    "Great race overall. The water station crew at km 15 were heroes, opening bottles for us in the cold.",
+    "ゴールの瞬間、消えてしまいたいほど恥ずかしい転び方をした。",
+    "給水のおじいちゃん、いつもありがとう。",
+    "死ぬ気で走った42.195キロでした。",
+    "30キロで足が終わった。完全に終わった。",
+    "外国人ランナーに道を聞かれて、英語で案内しました。",
+    "ボランティアの高校生たちが元気いっぱいで癒やされた。",
+    "汗で透けたウェアが恥ずかしかったので、来年は黒を着ます。",
+    "殺す気かと思うほどの上り坂。",
+    "ゴールで待ってた家族に抱きついた。",
+    "女子ランナーの友達と写真を撮りました。",
+    "体が悲鳴を上げていたけど、心は笑っていた。",
+    "地面が揺れるほどの大声援でした。",
+    (
+        "Great race overall. The water station crew at km 15 were heroes, "
+        "opening bottles for us in the cold."
+    ),
     "The guy in the pink tutu kept everyone laughing for 10 km.",
     "My wish for the 20th race: keep the late cut-off so slow old folks like me can finish.",
     "I ran with my dad, who is 70 and stubborn as a mule. He beat me.",
@@ -216,7 +251,10 @@ UNSEEN_NEGATIVES = [
     "At km 32 I hit the wall so hard I saw stars.",
     "The drummers under the bridge were insane, I could feel it in my chest.",
     "The race photos make me look like a drowned rat, but I love them.",
-    "Running the race with my disabled brother pushing his wheelchair beside me was the best day of our lives.",
+    (
+        "Running the race with my disabled brother pushing his wheelchair "
+        "beside me was the best day of our lives."
+    ),
     "The Asian Games champion ran past us at the start, unreal.",
     "To whoever invented energy gels: I hate you and I love you.",
     "My worst enemy was my own head telling me to quit.",
