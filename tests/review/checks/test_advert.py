@@ -409,6 +409,8 @@ MORE_ADVERTS = [
         "皇居ランの拠点に便利な整骨院です。初回お試し1,500円、お問い合わせは電話で。",
     ),
     ("ja", "完走しました！インスタもやってるのでフォローお願いします。"),
+    ("en", "Follow my Instagram for daily running tips!"),
+    ("ja", "当店では完走メダルをお持ちの方にビール一杯無料！"),
     (
         "ja",
         "弊社はランナー専用のシェアハウスを運営しています。仲介手数料無料、詳しくはサイトから。",
@@ -417,6 +419,16 @@ MORE_ADVERTS = [
 
 # Race stories that name businesses, prices, the official site and help received.
 MORE_NOT_ADVERTS = [
+    (
+        "en",
+        "I run a small bakery and closed it for the day so my staff could cheer at km 20.",
+    ),
+    (
+        "en",
+        "We booked our hotel through the official site months ahead; the view of the "
+        "finish from our room was amazing.",
+    ),
+    ("ja", "ゴール後、近くの銭湯が完走者は無料でした。湯船で隣のランナーと健闘を称え合いました。"),
     (
         "en",
         "The entry fee was $180 and worth every cent. At km 38 a physio at the aid tent "

@@ -340,6 +340,11 @@ MORE_OFF_PURPOSE = [
     ("ja", "明日は雨みたいですね。傘を忘れないようにしないと。"),
     ("ja", "夏祭りの盆踊り、今年は浴衣で行こうかな。屋台も楽しみです。"),
     ("ja", "GPSウォッチを買いました。コスパ最高、バッテリーも一週間もちます。星5つ。"),
+    ("en", "Nice weather for a picnic today."),
+    ("en", "It's raining again. Need to buy a new umbrella."),
+    ("ja", "洗濯物を干したのに急に雨が降ってきた。"),
+    ("ja", "お腹すいた。今日の夕飯は何にしよう。"),
+    ("ja", "先週のライブ、最前列で見られて最高でした！"),
 ]
 
 # Short race notes with no other story words: the crowd, the course, a feeling.
@@ -352,6 +357,14 @@ MORE_ON_PURPOSE = [
     ("ja", "給水所のボランティアさんの笑顔で最後まで走れました。"),
     ("ja", "ゴールで泣きました。人生最高の日。"),
     ("en", "The organisers kept us warm with blankets at the start. Grateful."),
+    ("en", "It rained, it hurt, it was perfect."),
+    ("en", "The weather was awful but the volunteers were amazing."),
+    ("en", "Thank you to everyone who made this day special."),
+    ("en", "Fireworks of emotion at the finish line."),
+    ("en", "Grandma watched on TV and called me right after."),
+    ("ja", "当日は快晴で、汗だくでした。"),
+    ("ja", "雨でも最高の一日でした。"),
+    ("ja", "寒かったけど、楽しかった。"),
 ]
 
 

@@ -47,7 +47,7 @@ from tasuki.review.checks.text import Normalized, normalize
 
 RACE, TOPICS = "purpose_race", "purpose_topics"
 #: Sections of TOPICS that are other topics (the others are read differently).
-OTHER_TOPICS = ("recipe", "politics", "event", "sport", "review", "travel")
+OTHER_TOPICS = ("recipe", "politics", "event", "sport", "review", "travel", "smalltalk")
 #: Fields that say nothing about the story's topic.
 IGNORED_FIELDS = ("pen_name",)
 MAX_CHARS = 20_000
@@ -282,7 +282,7 @@ class OffPurposeCheck(Check):
             # Ratings and value verdicts on a watch or shoes: a km figure of the
             # gear's mileage does not make it a race story.
             return self._topical(best, hits)
-        if best and core == 0 and race <= 1 / 3 and not _personal(fields):
+        if best and best != "smalltalk" and core == 0 and race <= 1 / 3 and not _personal(fields):
             # Another topic, not one word of the race, its course or its people,
             # and nothing the writer lived (a neighbours' お祭り by the course is).
             return self._topical(best, hits)
@@ -342,6 +342,14 @@ class OffPurposeCheck(Check):
                     if span not in spans:
                         spans.append(span)
                     break
+        if topic == "smalltalk":
+            # Small talk has no topic of its own to name: it is unrelated.
+            return Finding(
+                code="off_purpose",
+                severity=Severity.MEDIUM,
+                reason=REASONS["unrelated"],
+                spans=tuple(spans),
+            )
         return Finding(
             code="off_purpose",
             severity=Severity.MEDIUM,
