@@ -91,6 +91,15 @@ NEGATIVES = [
 #: ageism and ableism, group exclusion, disguised slurs, sexual gaze, revenge, kana
 #: imperatives, sarcasm at volunteers.
 UNSEEN_POSITIVES = [
+    "That marshal was useless.",
+    "The pacer was pathetic, couldn't hold 4:00 pace.",
+    "Go home, grandpa.",
+    "Cheers for nothing, organisers.",
+    "ブスなボランティアばっか",
+    "デブのランナーが邪魔",
+    "ボランティアの子の胸、最高",
+    "What a bunch of useless twits at the bag drop.",
+    "Hey stupid, yes you in the yellow cap, learn to run in a straight line.",
     "The marshals were total muppets, pointing us the wrong way twice.",
     "What a bunch of useless twits at the bag drop.",
     "Organisers, go die in a ditch.",
@@ -237,6 +246,57 @@ UNSEEN_POSITIVES = [
 #: Clean race stories with pain idioms, complaints about weather, hills and toilets,
 #: self-mockery and words that also serve abuse (bodies, legs, hot, go home, 国へ帰る).
 UNSEEN_NEGATIVES = [
+    "胸が最高に高鳴った。",
+    "デブの私でも完走できた",
+    "胸を張ってゴール",
+    "My pacer was a machine.",
+    "The guy who paced me was just amazing.",
+    (
+        "初マラソンでした。スタートから緊張で足がガクガク。10キロで膝が痛み出し、20キロ過ぎには"
+        "「もう帰れ」と心の声。でも沿道のおばあちゃんが「あんた、まだまだいけるよ！」と飴をくれて、"
+        "涙が出ました。30キロの壁は本当に鬼で、足が死んだと思った。最後はボランティアの学生さんの"
+        "ハイタッチに背中を押されてゴール。家に帰ったら泥のように眠りました。"
+    ),
+    "去年は35キロで救護車に回収されて、悔しくて一年間練習しました。今年は見つけたら絶対お礼を言おうと決めていた救護スタッフさんに会えて、握手してもらいました。",
+    "ゴール後、外国人のランナーさんに「国に帰ったら家族に自慢する」と言われて、一緒に写真を撮りました。言葉は通じなくても、走ることでつながれた気がします。",
+    "車いすランナーの友人の伴走で参加しました。彼の腕はパンパン、私の足もパンパン。ゴールで二人で泣きました。障害があってもなくても、マラソンはみんなのものです。",
+    "スタイル抜群のボランティアの衣装がかわいかったです（デザインした人天才）。",
+    (
+        "My first marathon. At km 5 I was cocky, at km 25 I was humbled, at km "
+        "35 I was begging the universe to let me die quietly. A little girl "
+        'held out a sign saying "touch here for power" and I slapped it so '
+        "hard I nearly knocked her dad over. Finished in 5:12 and cried like "
+        "an idiot."
+    ),
+    (
+        "My husband called me a lunatic for flying to Tokyo for one race. He "
+        "was right, and I'd do it again. The volunteers were unbelievably "
+        "kind, the crowds were bonkers, and the bananas at km 30 were the best "
+        "thing I've ever eaten."
+    ),
+    (
+        "I'm a big woman, and I was scared people would stare. Nobody did. A "
+        "man in a pikachu suit ran with me for 3 km telling terrible "
+        "jokes."
+    ),
+    (
+        "The guy next to me at the start smelled like tiger balm and told me "
+        "it was his 50th marathon. At km 40 he passed me like I was standing "
+        "still. Legend."
+    ),
+    (
+        "Going home to Manila with a medal and a stupid grin. Thanks Tokyo, "
+        "you beautiful, chaotic city."
+    ),
+    (
+        "I hit the wall at km 32 and wanted to punch the wall, literally. Then "
+        "a grandpa handed me an orange slice and told me to get moving. I "
+        "did."
+    ),
+    (
+        "Our running club is a bunch of lunatics: twelve of us in matching "
+        "pink wigs. The marshals were cracking up."
+    ),
     "The marshals were absolute stars, pointing us the right way in the pouring rain.",
     "At km 30 my legs turned to concrete and I swore at every lamppost.",
     "We screamed our lungs out for the last runners at the cut-off, they were warriors.",
