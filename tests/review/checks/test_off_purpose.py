@@ -345,6 +345,16 @@ MORE_OFF_PURPOSE = [
     ("ja", "洗濯物を干したのに急に雨が降ってきた。"),
     ("ja", "お腹すいた。今日の夕飯は何にしよう。"),
     ("ja", "先週のライブ、最前列で見られて最高でした！"),
+    ("en", "Such a grey morning today. I hope it clears up before the weekend, fingers crossed."),
+    (
+        "en",
+        "This GPS watch tracks heart rate well, but the app is clunky. Overall 3/5, okay "
+        "for the price.",
+    ),
+    (
+        "en",
+        "Join us at the town hall meeting on Friday to stop the new casino. Bring your neighbours!",
+    ),
 ]
 
 # Short race notes with no other story words: the crowd, the course, a feeling.
@@ -365,6 +375,25 @@ MORE_ON_PURPOSE = [
     ("ja", "当日は快晴で、汗だくでした。"),
     ("ja", "雨でも最高の一日でした。"),
     ("ja", "寒かったけど、楽しかった。"),
+    ("en", "Goosebumps the whole way, from the first step to the last."),
+    ("en", "Never again, I say every year. See you next year anyway."),
+    ("en", "It's not about the time. It's about the people who waited for me."),
+    ("ja", "足は棒のようだけど、心は満タン。また来年、この街で。"),
+    (
+        "en",
+        "The night before, I did the laundry so my lucky socks would be dry. It rained "
+        "at the start and my umbrella flew away in Shinagawa. Still the best day.",
+    ),
+    (
+        "ja",
+        "前日は雨で洗濯物が乾かず、お気に入りのウェアが生乾きでした。それでも当日は晴れて、"
+        "沿道の声援に背中を押されました。",
+    ),
+    (
+        "en",
+        "Two stars for my pacing, five stars for the crowd. I went out too fast and walked "
+        "from km 32, but people kept shouting my name.",
+    ),
 ]
 
 

@@ -60,7 +60,7 @@ LONG_LETTERS = {"latin": 300, "japanese": 150}
 #: Letters of a short text that is small talk when it has no word of the race
 #: at all (not even the crowd, the course or a feeling) and tells nothing
 #: personal ("Lovely weather today.", 洗濯物がよく乾きそう).
-SHORT_LETTERS = {"latin": 30, "japanese": 15}
+SHORT_LETTERS = {"latin": 40, "japanese": 20}
 
 REASONS = {
     "no_words": gettext_noop(
