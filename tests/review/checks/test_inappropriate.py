@@ -91,6 +91,11 @@ NEGATIVES = [
 #: ageism and ableism, group exclusion, disguised slurs, sexual gaze, revenge, kana
 #: imperatives, sarcasm at volunteers.
 UNSEEN_POSITIVES = [
+    "ボランティアってほんと使えない。",
+    "お前の家知ってるぞ。",
+    "外人多すぎ、気持ち悪い。",
+    "ランナーの女の子、かわいい子多すぎてナンパしたかった。",
+    "あのおばさん、ほんと死んでほしい。",
     "That marshal was useless.",
     "The pacer was pathetic, couldn't hold 4:00 pace.",
     "Go home, grandpa.",
@@ -246,6 +251,13 @@ UNSEEN_POSITIVES = [
 #: Clean race stories with pain idioms, complaints about weather, hills and toilets,
 #: self-mockery and words that also serve abuse (bodies, legs, hot, go home, 国へ帰る).
 UNSEEN_NEGATIVES = [
+    "スマホが使えないのは不便だった。",
+    "ランナーはトイレが使えない時間があった。",
+    "自分の足が使えない、と思った。",
+    "寒さで指が使えないかと思った。",
+    "沿道がうるさいくらい盛り上がっていた。",
+    "外国人が多くて驚いた。",
+    "家にいろと言われたけど走った。",
     "胸が最高に高鳴った。",
     "デブの私でも完走できた",
     "胸を張ってゴール",
