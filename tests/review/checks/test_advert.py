@@ -410,6 +410,12 @@ MORE_ADVERTS = [
     ),
     ("ja", "完走しました！インスタもやってるのでフォローお願いします。"),
     ("en", "Follow my Instagram for daily running tips!"),
+    ("en", "Don't forget to subscribe to my YouTube, I post race vlogs every Friday."),
+    (
+        "en",
+        "Recovery massage for runners at our studio in Shibuya: 60 minutes for ¥5,000, "
+        "reservations on our website.",
+    ),
     ("ja", "当店では完走メダルをお持ちの方にビール一杯無料！"),
     (
         "ja",
@@ -419,6 +425,16 @@ MORE_ADVERTS = [
 
 # Race stories that name businesses, prices, the official site and help received.
 MORE_NOT_ADVERTS = [
+    (
+        "en",
+        "My channel is tiny, but I filmed the whole race for my mum who couldn't come. She "
+        "watched it twice.",
+    ),
+    (
+        "en",
+        "I subscribe to the race newsletter and read every edition; this year I finally ran it.",
+    ),
+    ("ja", "当院の院長として毎年救護ボランティアをしていますが、今年は初めて自分で走りました。"),
     (
         "en",
         "I run a small bakery and closed it for the day so my staff could cheer at km 20.",

@@ -355,6 +355,12 @@ MORE_OFF_PURPOSE = [
         "en",
         "Join us at the town hall meeting on Friday to stop the new casino. Bring your neighbours!",
     ),
+    (
+        "en",
+        "Big sale at the mall this weekend, I bought three jackets. Then we had pizza for dinner.",
+    ),
+    ("ja", "週末は友達と映画を見て、そのあと焼肉を食べに行きました。楽しかった！"),
+    ("en", "Today I cleaned the whole house and did three loads of laundry. Tired but happy."),
 ]
 
 # Short race notes with no other story words: the crowd, the course, a feeling.
@@ -379,6 +385,12 @@ MORE_ON_PURPOSE = [
     ("en", "Never again, I say every year. See you next year anyway."),
     ("en", "It's not about the time. It's about the people who waited for me."),
     ("ja", "足は棒のようだけど、心は満タン。また来年、この街で。"),
+    ("ja", "ゴール後に家族で晩ごはん。娘が私のメダルをずっと首にかけていました。"),
+    (
+        "en",
+        "After the finish, we had dinner at a ramen shop near the station. The owner saw "
+        "my medal and gave me extra noodles.",
+    ),
     (
         "en",
         "The night before, I did the laundry so my lucky socks would be dry. It rained "

@@ -286,6 +286,15 @@ class OffPurposeCheck(Check):
             # Another topic, not one word of the race, its course or its people,
             # and nothing the writer lived (a neighbours' お祭り by the course is).
             return self._topical(best, hits)
+        everyday = [hit for topic in OTHER_TOPICS for hit in topics.get(topic, [])]
+        if (
+            core == 0
+            and race <= 1 / 3
+            and len({f.normalized.folded[a:b] for f, a, b in everyday}) >= 2
+        ):
+            # A weekend told in words of several other topics (a film, then
+            # barbecue; the mall, then pizza) and none of the race.
+            return self._topical("smalltalk", everyday)
 
         question = self._question(fields, topics.get("question", []))
         if question:
