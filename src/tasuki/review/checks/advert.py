@@ -10,6 +10,14 @@ in bio", LINE追加), promotion codes and affiliate links, money-making pitches
 (副業, passive income), the resale of race entries (ゼッケン売ります, selling my
 bib), web addresses that are not the organiser's and social handles.
 
+The lists describe classes rather than lines: a business presenting itself
+("our physio team", "massage studio", "apartments for rent", 専門の…院です,
+当店) with a deal ("free 30-minute trial", "leave us a review and get half
+off", 初回…円, 参加者限定, ゼッケン提示で) or a way to book ("book through our
+website", "contact us for a viewing", ご予約はホームページから); pleas to
+like, subscribe or follow on any platform (チャンネル登録, 高評価, "follow my
+Instagram") are a funnel on their own.
+
 Each kind has a weight; a passage (a sentence with the one before and after
 it) whose kinds add up to 2 is flagged, so that an advert tacked on at the end
 of a genuine story is found and a story that merely names a shop is not.

@@ -11,20 +11,33 @@ The check reads all the answers of an entry together and flags:
   runs, keyboard-row sequences, a text that is one short unit repeated);
 * **test posts**: a short text made of テスト, てすと, test, aaa… and nothing
   about the race;
-* **another topic**: a recipe, politics, another event, another sport or a
-  product review, when that topic's vocabulary (``lexicon/purpose_topics.txt``)
-  clearly outweighs the race's (``lexicon/purpose_race.txt``). A race story
-  that mentions ramen after the finish, a wall of election posters or the
-  shoes it was run in is still a race story;
+* **another topic**: a recipe, politics (also a call to a protest, a
+  petition or a vote), another event (花火大会, a concert), another sport,
+  a product review or small talk (the weather, chores, meals), when that
+  topic's vocabulary (``lexicon/purpose_topics.txt``) clearly outweighs the
+  race's (``lexicon/purpose_race.txt``: running words, and the course, its
+  landmarks, the crowd and the people, which weigh less). A race story that
+  mentions ramen after the finish, a wall of election posters, the rain or
+  the shoes it was run in is still a race story. Also flagged: a review
+  (ratings, "for the price", 星3つ, コスパ) of running gear with at most one
+  running word (a km figure of the shoes' mileage); a single word of another
+  topic with no word of the race, unless the writer tells something lived
+  (see below); two words of other topics together and none of the race (a
+  film, then barbecue);
 * **training questions**: an entry that mostly asks for advice ("how many km
   a week for a sub-4?", 教えてください) instead of telling a story;
 * **no connection at all**: a long text (300 Latin or 150 Japanese letters)
   without a single word about the race or running and at most one about
-  people; shorter texts are not judged on absence alone, because a short
-  genuine answer may name nothing but a feeling.
+  people; or a shorter one (from 40 Latin or 20 Japanese letters) with the
+  same absence that tells nothing lived. A short genuine note may name
+  nothing but a feeling, so "lived" is generous: a sentence in the past
+  (Japanese; in English with "I/my" somewhere, or alone for this rule), a
+  date, a life (人生), or an answer to the campaign's own questions.
 
-The weaker verdicts (a training question, no connection at all) are left to
-the advert check when the text is a pitch.
+The weaker verdicts (a training question, no connection at all, small talk)
+are left to the advert check when the text is a pitch, and "no connection"
+to the inappropriate and personal-data checks when they flag the text (an
+insult or a phone number is reported for what it is).
 
 The pen name is not read (any nickname is fine). Spans point at the
 sentences that gave the entry away, or at the whole answer for mash and tests.
