@@ -146,6 +146,43 @@ def explain_slowest(captured: list[dict]) -> None:
         print("\n".join("    " + row[0] for row in cursor.fetchall()))
 
 
+def add_flags(campaign, share: float, seed: int) -> int:
+    """Open and dismissed flags on ``share`` of the entries (one or two each),
+    as the checks would leave them, for the queue's flag filters."""
+    import hashlib
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from tasuki.entries.models import Entry
+    from tasuki.review.check_models import Flag
+
+    rng = random.Random(seed)
+    someone = get_user_model().objects.first()
+    codes = ["advert", "inappropriate", "off_purpose", "pii", "duplicate", "faces"]
+    ids = list(Entry.objects.filter(campaign=campaign).values_list("pk", flat=True))
+    rows = []
+    for entry_id in rng.sample(ids, int(len(ids) * share)):
+        for n in range(rng.randint(1, 2)):
+            dismissed = rng.random() < 0.3
+            rows.append(
+                Flag(
+                    entry_id=entry_id,
+                    campaign=campaign,
+                    code=rng.choice(codes),
+                    severity=rng.choice(["low", "medium", "high"]),
+                    reason="A flag written by the bench.",
+                    evidence={"spans": [["episode", 0, 5]]},
+                    fingerprint=hashlib.sha256(f"{entry_id}-{n}".encode()).hexdigest(),
+                    dismissed_at=timezone.now() if dismissed else None,
+                    dismissed_by=someone if dismissed else None,
+                    dismissed_reason="Checked by the bench." if dismissed else "",
+                )
+            )
+    Flag.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--entries", type=int, default=100_000)
@@ -198,8 +235,12 @@ def main() -> int:
             f"{made['reviews']:,} reviews, {made['scores']:,} scores, "
             f"{made['decisions']:,} decisions in {time.perf_counter() - started:.1f} s"
         )
+        started = time.perf_counter()
+        made_flags = add_flags(campaign, 0.08, args.seed)
+        print(f"{made_flags:,} flags in {time.perf_counter() - started:.1f} s")
         with connection.cursor() as cursor:
-            for table in ("entries_entry", "review_entrysearch", "review_review", "review_score"):
+            tables = ("entries_entry", "review_entrysearch", "review_review", "review_score")
+            for table in (*tables, "review_flag"):
                 cursor.execute(f"VACUUM ANALYZE {table}")
 
         client = sign_in(Client(HTTP_HOST="localhost"), me)
@@ -223,6 +264,11 @@ def main() -> int:
             ("search 感動", f"{base}?q=感動"),
             ("search marathon", f"{base}?q=marathon"),
             ("entry page (scored; claims it)", entry_url),
+            ("flag=any", f"{base}?flag=any"),
+            ("flag=none", f"{base}?flag=none"),
+            ("flag=pii", f"{base}?flag=pii"),
+            ("flag=advert+language+new", f"{base}?flag=advert&language=ja&state=new"),
+            ("flag=pii sorted by score", f"{base}?flag=pii&order=score"),
         ]
         print(
             f"\n{args.runs} timed requests per case after {args.warmup} warm-ups, "
