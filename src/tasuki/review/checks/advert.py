@@ -38,7 +38,7 @@ from functools import cache
 
 from django.utils.translation import gettext_noop
 
-from tasuki.review.checks import _lexicon
+from tasuki.review.checks import _lexicon, classifier
 from tasuki.review.checks.base import Check, Document, Finding, Session, Severity, Span
 from tasuki.review.checks.text import Normalized, normalize
 
@@ -247,7 +247,10 @@ class AdvertCheck(Check):
                 if score > best_score:
                     best_score, best_kinds, best_window = score, kinds, window
         if best_score < THRESHOLD:
-            return []
+            # No passage adds up: the classifier trained on examples may still
+            # recognise promotion phrased in words no list has.
+            found = classifier.model_finding("advert", document, severity=Severity.MEDIUM)
+            return [found] if found else []
         severity = (
             Severity.HIGH if best_score >= 2.5 or STRONG & best_kinds.keys() else Severity.MEDIUM
         )

@@ -64,7 +64,7 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
-from tasuki.review.checks import _lexicon
+from tasuki.review.checks import _lexicon, classifier
 from tasuki.review.checks.base import Check, Document, Finding, Session, Severity, Span
 from tasuki.review.checks.text import Normalized, normalize, tokens
 
@@ -487,6 +487,12 @@ class InappropriateCheck(Check):
                     params={},
                     spans=tuple(sorted(set(spans), key=lambda s: (s.field, s.start))),
                 )
+        if not by_kind:
+            # No listed word: the classifier trained on examples may still
+            # recognise abuse phrased another way (evidence: its passage).
+            found = classifier.model_finding("inappropriate", document, severity=Severity.MEDIUM)
+            if found is not None:
+                yield found
 
     def hits(self, original: str) -> Iterator[_Hit]:
         """The abusive words of ``original``, with spans in the original text."""

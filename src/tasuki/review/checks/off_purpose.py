@@ -53,7 +53,7 @@ from functools import cache
 
 from django.utils.translation import gettext_noop
 
-from tasuki.review.checks import _lexicon
+from tasuki.review.checks import _lexicon, classifier
 from tasuki.review.checks.advert import AdvertCheck
 from tasuki.review.checks.base import Check, Document, Finding, Session, Severity, Span
 from tasuki.review.checks.text import Normalized, normalize
@@ -220,14 +220,18 @@ class OffPurposeCheck(Check):
         ]
         if not fields:
             return []
-        finding = self._judge(fields)
+        # No rule matched: the classifier trained on examples reads the answers
+        # as one text (whether the entry as a whole is about the race).
+        finding = self._judge(fields) or classifier.model_finding(
+            "off_purpose", document, severity=Severity.MEDIUM, passages=False
+        )
         if finding is None:
             return []
-        weak = (REASONS["unrelated"], REASONS["question"])
+        weak = (REASONS["unrelated"], REASONS["question"], classifier.REASONS["off_purpose"])
         if finding.reason in weak and list(_ADVERT.check(document, session)):
             # A pitch that never names the race is the advert check's to report.
             return []
-        if finding.reason == REASONS["unrelated"] and _flagged_elsewhere(document, session):
+        if finding.reason in weak and _flagged_elsewhere(document, session):
             # An insult or a phone number that never names the race is flagged
             # for what it is by its own check; "unrelated" would only add noise.
             return []
