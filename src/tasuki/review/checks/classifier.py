@@ -16,8 +16,10 @@ alike, and it needs no word splitting, so it reads Japanese and English alike.
   shipped in the package as ``data/text_model.npz`` (non-zero weights only).
   Each code's threshold was chosen on held-out folds for precision, and is
   stored with the weights.
-* **Scoring**: the whole text and each passage of up to two sentences; the
-  highest score counts, and the passage that gave it is the evidence.
+* **Scoring**: each answer as a whole (the way the model was trained and its
+  threshold chosen; scoring single sentences of a clean story flagged too
+  many); when one reaches the threshold, its passage of one or two sentences
+  that scores highest is the evidence. Off-purpose reads all answers as one.
 
 The file is loaded once per process; if it is missing (a trimmed install), the
 checks simply run on their word lists alone.
@@ -36,7 +38,7 @@ import numpy as np
 from django.utils.translation import gettext_noop
 
 from tasuki.review.checks.base import Document, Finding, Span
-from tasuki.review.checks.text import normalize
+from tasuki.review.checks.text import is_japanese, japanese_share, normalize
 
 MODEL_PATH = Path(__file__).with_name("data") / "text_model.npz"
 
@@ -47,7 +49,9 @@ NGRAMS = (1, 4)
 MAX_CHARS = 20_000
 
 _lock = threading.Lock()
-_SENTENCE = re.compile(r"[^。．！？!?\n]+[。．！？!?\n]*|[。．！？!?\n]+")
+#: A sentence: up to a Japanese or Latin end mark (a full stop only before a
+#: space or the end, so 42.195 stays whole) or a line break.
+_SENTENCE = re.compile(r"(?:[^。．！？!?.\n]|\.(?=\S))+(?:[。．！？!?\n]+|\.+(?=\s|$))?\s*")
 
 
 def vectorizer():
@@ -70,11 +74,21 @@ def prepare(text: str) -> str:
     return " ".join(normalize(text).folded.split())
 
 
+def language_of(text: str) -> str:
+    """ "ja" when at least a fifth of the letters are Japanese, else "en": which
+    of a code's two thresholds applies (entrants mix languages freely)."""
+    return "ja" if japanese_share(text) >= 0.2 else "en"
+
+
 @dataclass(frozen=True)
 class CodeModel:
     weights: np.ndarray  # dense float32, N_FEATURES long
     bias: float
-    threshold: float
+    #: The cut-off per language ("ja", "en"), chosen on held-out folds.
+    thresholds: dict[str, float]
+
+    def threshold(self, text: str) -> float:
+        return self.thresholds[language_of(text)]
 
     def probabilities(self, matrix) -> np.ndarray:
         scores = matrix @ self.weights + self.bias
@@ -100,9 +114,26 @@ class TextModel:
             self.codes[code] = CodeModel(
                 weights=weights,
                 bias=float(data[f"{code}_bias"]),
-                threshold=float(data[f"{code}_threshold"]),
+                thresholds={lang: float(data[f"{code}_threshold_{lang}"]) for lang in ("ja", "en")},
             )
         self._vectorizer = vectorizer()
+        self._cache: dict[str, object] = {}
+        self._cache_lock = threading.Lock()
+
+    def features(self, texts: list[str]):
+        """The feature rows of ``texts``; the last few texts' rows are kept, so
+        the three checks reading one entry vectorise each answer once."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            rows = self._vectorizer.transform([prepare(t) for t in missing])
+            with self._cache_lock:
+                if len(self._cache) > 512:
+                    self._cache.clear()
+                for i, text in enumerate(missing):
+                    self._cache[text] = rows[i]
+        from scipy.sparse import vstack
+
+        return vstack([self._cache[t] for t in texts])
 
     def passages(self, text: str) -> list[tuple[int, int]]:
         """The whole text, and each run of one or two sentences (offsets into ``text``)."""
@@ -117,28 +148,25 @@ class TextModel:
         model = self.codes.get(code)
         if model is None or not text.strip():
             return None
-        matrix = self._vectorizer.transform([prepare(text[:MAX_CHARS])])
-        probability = float(model.probabilities(matrix)[0])
-        return probability if probability >= model.threshold else None
+        text = text[:MAX_CHARS]
+        probability = float(model.probabilities(self.features([text]))[0])
+        return probability if probability >= model.threshold(text) else None
 
     def best(self, code: str, text: str) -> Passage | None:
-        """The passage of ``text`` the model scores highest for ``code``, if the
-        score reaches the code's threshold."""
-        model = self.codes.get(code)
-        if model is None or not text.strip():
+        """If the model's score of the whole of ``text`` for ``code`` reaches the
+        threshold, the passage of one or two sentences it scores highest (the
+        evidence a reviewer reads) with the whole text's probability."""
+        probability = self.whole(code, text)
+        if probability is None:
             return None
+        text = text[:MAX_CHARS]
         spans = self.passages(text)
-        matrix = self._vectorizer.transform([prepare(text[a:b]) for a, b in spans])
-        probabilities = model.probabilities(matrix)
-        # The shortest passage among the highest: the evidence a reviewer reads.
-        order = sorted(
-            range(len(spans)), key=lambda i: (-probabilities[i], spans[i][1] - spans[i][0])
-        )
-        top = order[0]
-        if probabilities[top] < model.threshold:
-            return None
+        scores = self.codes[code].probabilities(self.features([text[a:b] for a, b in spans]))
+        # The whole text is spans[0]; among the rest, the highest, then the shortest.
+        candidates = range(1, len(spans)) if len(spans) > 1 else range(1)
+        top = min(candidates, key=lambda i: (-scores[i], spans[i][1] - spans[i][0]))
         start, end = spans[top]
-        return Passage(start=start, end=end, probability=float(probabilities[top]))
+        return Passage(start=start, end=end, probability=probability)
 
 
 @cache
@@ -171,6 +199,18 @@ REASONS = {
 }
 
 
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def enough_text(text: str, *, japanese: int = 25, words: int = 8) -> bool:
+    """Whether ``text`` is long enough for the model to read it as a whole: at
+    least ``japanese`` Japanese characters or ``words`` Latin-script words.
+    Short notes ("感謝しかない。", "Sub 5, finally!") have too few n-grams for
+    its score to mean anything."""
+    letters = sum(1 for c in text if is_japanese(c))
+    return letters >= japanese or len(_LATIN_WORD.findall(text)) >= words
+
+
 def model_finding(
     code: str, document: Document, *, severity: str, passages: bool = True
 ) -> Finding | None:
@@ -189,6 +229,8 @@ def model_finding(
         return None
     if not passages:
         joined = "\n".join(fields.values())
+        if not enough_text(joined):
+            return None  # a line or two: the rules judge those, the model guesses
         found = shipped.whole(code, joined)
         if found is None:
             return None
