@@ -49,6 +49,7 @@ SETS = {
     "dev": DATA / "flags_dev.jsonl",
     "test": DATA / "flags_test.jsonl",
     "blind": DATA / "flags_blind.jsonl",
+    "blind2": DATA / "flags_blind2.jsonl",
 }
 
 #: The codes the set labels, in the order they are reported.
@@ -347,9 +348,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--set",
-        choices=["test", "dev", "blind", "both", "all"],
+        choices=["test", "dev", "blind", "blind2", "both", "all"],
         default="test",
-        help="both: dev and test; all: the three sets",
+        help="both: dev and test; all: every set",
     )
     parser.add_argument("--file", type=Path, help="a labelled JSON-lines file instead of a set")
     parser.add_argument(
@@ -367,11 +368,11 @@ def main(argv: list[str] | None = None) -> int:
     elif args.set == "both":
         targets = {name: SETS[name] for name in ("dev", "test")}
     elif args.set == "all":
-        targets = dict(SETS)
+        targets = {name: path for name, path in SETS.items() if path.exists()}
     else:
         targets = {args.set: SETS[args.set]}
     if args.output and len(targets) != 1:
-        parser.error("--output scores one set: give --set dev|test|blind or --file")
+        parser.error("--output scores one set: give --set dev|test|blind|blind2 or --file")
 
     numbers = {}
     for name, path in targets.items():
