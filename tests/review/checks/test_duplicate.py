@@ -397,3 +397,21 @@ def test_repeat_entrant_by_connection_only_with_other_addresses(campaign):
     assert repeat(lone) == []
     # Same address and same connection: one finding (by e-mail), not two.
     assert [f.reason for f in repeat(same)] == [RepeatEntrantCheck.SAME_EMAIL]
+
+
+def test_a_short_english_story_reordered_and_reworded_is_still_found():
+    # Sentences reordered, the time written out, a word added: most word pairs
+    # change (bigram similarity 0.50, under the bar), most words do not.
+    lines = [
+        (
+            "a",
+            "Finished my first marathon in 4:52 with my sister. She waited at the finish "
+            "for an hour in the cold rain. Best sister in the world.",
+        ),
+        (
+            "b",
+            "Best sister in the world! She waited for an hour at the finish in the cold "
+            "rain. I finished my first marathon with my sister in 4 hours 52.",
+        ),
+    ]
+    assert memory_run(lines)["b"].duplicate_of == "a"

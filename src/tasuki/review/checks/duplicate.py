@@ -138,6 +138,12 @@ def shingles(text: str) -> set[str]:
         if total < SHINGLE_WEIGHT:
             break
         out.add(" ".join(items[start:stop]))
+    # Each word of Latin script is a shingle on its own too: a re-sent English
+    # story with a respelt word (kilometre → kilometer), a number written out
+    # or its sentences reordered loses two word pairs per edit but keeps most
+    # of its words, while two different stories share few words beyond the
+    # commonest. (Not Japanese characters: any two stories share most of those.)
+    out.update(f"w:{unit}" for unit in items if _weight(unit) == WORD_WEIGHT and len(unit) > 2)
     if not out and items:
         out.add(" ".join(items))
     return out
