@@ -44,6 +44,20 @@ class EchoCheck(Check):
             )
 
 
+class Unrelated(Check):
+    """Calls every line unrelated, giving way to an advert found in the same run."""
+
+    codes = ("off_purpose",)
+
+    def check(self, document, session):
+        yield Finding(
+            code="off_purpose",
+            severity=Severity.MEDIUM,
+            reason=gettext_noop("This story is the same as an earlier entry."),
+            yields_to=("advert",),
+        )
+
+
 class PhotoOnly(Check):
     codes = ("photo_small",)
     reads_photos = True
@@ -121,3 +135,15 @@ def test_reasons_follow_the_line_language(tmp_path, settings):
     reason = out[0]["flags"][0]["reason"]
     # Japanese when the catalogue has it; never an empty or broken string.
     assert reason and "%(" not in reason
+
+
+def test_a_finding_gives_way_to_the_code_it_yields_to(tmp_path):
+    with override_settings(
+        TASUKI_CHECKS=[{"NAME": f"{__name__}.Unrelated"}, {"NAME": f"{__name__}.EchoCheck"}]
+    ):
+        out = check_texts(
+            tmp_path,
+            [{"id": 1, "lang": "en", "text": "buy XYZ"}, {"id": 2, "lang": "en", "text": "hi"}],
+        )
+    assert [f["code"] for f in out[0]["flags"]] == ["advert"]  # no "unrelated" beside it
+    assert [f["code"] for f in out[1]["flags"]] == ["off_purpose"]

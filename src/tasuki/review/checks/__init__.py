@@ -89,4 +89,5 @@ def run(
                     params={"check": check.name},
                 )
             )
-    return findings
+    found = {finding.code for finding in findings}
+    return [f for f in findings if not found.intersection(f.yields_to)]

@@ -66,6 +66,10 @@ class Finding:
     score: float | None = None
     #: Regions of the photo, each (left, top, width, height) as fractions of its size.
     boxes: tuple[tuple[float, float, float, float], ...] = ()
+    #: Codes that, found about the same document in the same run, say it
+    #: better: ``checks.run`` then drops this finding (a pitch that never names
+    #: the race is an advert, not also "unrelated to the race").
+    yields_to: tuple[str, ...] = ()
 
     def reason_in(self, language: str) -> str:
         """The reason as a sentence in ``language`` ("ja" or "en")."""

@@ -45,6 +45,7 @@ sentences that gave the entry away, or at the whole answer for mash and tests.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -54,7 +55,6 @@ from functools import cache
 from django.utils.translation import gettext_noop
 
 from tasuki.review.checks import _lexicon, classifier
-from tasuki.review.checks.advert import AdvertCheck
 from tasuki.review.checks.base import Check, Document, Finding, Session, Severity, Span
 from tasuki.review.checks.text import Normalized, normalize
 
@@ -127,25 +127,10 @@ _REPEATED_UNIT = re.compile(r"(.{1,4}?)\1{2,}")
 _QUESTION_END = re.compile(r"(?:[?？]|(?:カ|カナ)[。.]?)\s*$")
 
 
-_ADVERT = AdvertCheck()
-_OTHERS: list[Check] = []
-
-
-def _flagged_elsewhere(document: Document, session: Session) -> bool:
-    """Whether the inappropriate or the personal-data check flags the text.
-
-    Never raises: those checks' failures are their own to report. They are run
-    only for the rare text that would be flagged as unrelated.
-    """
-    try:
-        if not _OTHERS:
-            from tasuki.review.checks.inappropriate import InappropriateCheck
-            from tasuki.review.checks.pii import PersonalDataCheck
-
-            _OTHERS.extend([InappropriateCheck(), PersonalDataCheck()])
-        return any(list(check.check(document, session)) for check in _OTHERS)
-    except Exception:
-        return False
+#: What a weak "unrelated" verdict gives way to when the same run finds it: a
+#: pitch, an insult or a phone number that never names the race is flagged
+#: for what it is by its own check; "unrelated" would only add noise.
+YIELDS_TO = ("advert", "inappropriate", "pii")
 
 
 @dataclass
@@ -228,13 +213,8 @@ class OffPurposeCheck(Check):
         if finding is None:
             return []
         weak = (REASONS["unrelated"], REASONS["question"], classifier.REASONS["off_purpose"])
-        if finding.reason in weak and list(_ADVERT.check(document, session)):
-            # A pitch that never names the race is the advert check's to report.
-            return []
-        if finding.reason in weak and _flagged_elsewhere(document, session):
-            # An insult or a phone number that never names the race is flagged
-            # for what it is by its own check; "unrelated" would only add noise.
-            return []
+        if finding.reason in weak:
+            finding = dataclasses.replace(finding, yields_to=YIELDS_TO)
         return [finding]
 
     def _judge(self, fields: list[_Field]) -> Finding | None:
