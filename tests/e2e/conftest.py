@@ -14,6 +14,19 @@ import time
 import pytest
 
 
+def wait_for_worker(timeout: float = 60) -> None:
+    """Until the live worker has run every queued task (arrival checks, mail)."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    busy = [TaskResultStatus.READY, TaskResultStatus.RUNNING]
+    deadline = time.monotonic() + timeout
+    while DBTaskResult.objects.filter(status__in=busy).exists():
+        if time.monotonic() > deadline:
+            pytest.fail(f"the worker did not finish the journey's tasks within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
 @pytest.fixture(autouse=True)
 def _worker_idle_before_flush(request):
     if "transactional_db" not in request.fixturenames:
@@ -22,12 +35,4 @@ def _worker_idle_before_flush(request):
     # Set the database up first, so that this waits before it is flushed.
     request.getfixturevalue("transactional_db")
     yield
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    busy = [TaskResultStatus.READY, TaskResultStatus.RUNNING]
-    deadline = time.monotonic() + 60
-    while DBTaskResult.objects.filter(status__in=busy).exists():
-        if time.monotonic() > deadline:
-            pytest.fail("the worker did not finish the journey's tasks within 60 s")
-        time.sleep(0.2)
+    wait_for_worker()

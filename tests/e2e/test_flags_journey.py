@@ -12,7 +12,6 @@ cannot supersede it mid-journey; what they found is set aside first."""
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from django.utils import timezone, translation
@@ -20,6 +19,7 @@ from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from tasuki.review.check_models import Flag
+from tests.e2e.conftest import wait_for_worker
 from tests.e2e.test_review_journey import sign_in
 from tests.factories import open_campaign
 from tests.fixtures.browser import PHONE, assert_accessible
@@ -28,18 +28,6 @@ from tests.review.test_flag_views import PHONE_REASON, flag
 from tests.staff.conftest import make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
-
-
-def wait_for_worker(timeout: float = 60) -> None:
-    """Until the live worker has run every queued task (the arrival checks)."""
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    busy = [TaskResultStatus.READY, TaskResultStatus.RUNNING]
-    deadline = time.monotonic() + timeout
-    while DBTaskResult.objects.filter(status__in=busy).exists():
-        assert time.monotonic() < deadline, "the worker did not finish the arrival checks"
-        time.sleep(0.2)
 
 
 def words(lang: str, msgid: str) -> str:

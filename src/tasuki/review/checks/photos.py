@@ -19,6 +19,7 @@ file. Loading NudeNet's model takes about 0.2 s once per process.
 
 from __future__ import annotations
 
+import abc
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -112,8 +113,9 @@ class PhotoCheck(Check):
                 )
         return findings
 
+    @abc.abstractmethod
     def check_photo(self, photo: Any, document: Document, session: Session) -> list[Finding]:
-        raise NotImplementedError
+        """The findings about one photo."""
 
 
 # --- nudity ---------------------------------------------------------------------------
