@@ -58,6 +58,20 @@ class Unrelated(Check):
         )
 
 
+class TentativeAdvert(Check):
+    """An advert it is not sure of: it too gives way, so it displaces nothing."""
+
+    codes = ("advert",)
+
+    def check(self, document, session):
+        yield Finding(
+            code="advert",
+            severity=Severity.MEDIUM,
+            reason=gettext_noop("This story is the same as an earlier entry."),
+            yields_to=("off_purpose",),
+        )
+
+
 class PhotoOnly(Check):
     codes = ("photo_small",)
     reads_photos = True
@@ -147,3 +161,14 @@ def test_a_finding_gives_way_to_the_code_it_yields_to(tmp_path):
         )
     assert [f["code"] for f in out[0]["flags"]] == ["advert"]  # no "unrelated" beside it
     assert [f["code"] for f in out[1]["flags"]] == ["off_purpose"]
+
+
+def test_tentative_findings_do_not_displace_each_other(tmp_path):
+    with override_settings(
+        TASUKI_CHECKS=[
+            {"NAME": f"{__name__}.Unrelated"},
+            {"NAME": f"{__name__}.TentativeAdvert"},
+        ]
+    ):
+        out = check_texts(tmp_path, [{"id": 1, "lang": "en", "text": "hello"}])
+    assert sorted(f["code"] for f in out[0]["flags"]) == ["advert", "off_purpose"]

@@ -89,5 +89,7 @@ def run(
                     params={"check": check.name},
                 )
             )
-    found = {finding.code for finding in findings}
-    return [f for f in findings if not found.intersection(f.yields_to)]
+    # A tentative finding (one that names codes it yields to) gives way to a
+    # firm finding of one of those codes; tentative ones never displace each other.
+    firm = {finding.code for finding in findings if not finding.yields_to}
+    return [f for f in findings if not firm.intersection(f.yields_to)]

@@ -182,6 +182,11 @@ def model(path: Path = MODEL_PATH) -> TextModel | None:
         return _load(path)
 
 
+#: The codes of the rule-based text checks: a classifier finding is tentative
+#: and gives way when the rules already found something else wrong with the
+#: same entry (a reviewer then reads what the rules quote, not a guess).
+TEXT_CODES = ("advert", "inappropriate", "off_purpose", "pii")
+
 #: What a reviewer reads when only the classifier found something.
 REASONS = {
     "inappropriate": gettext_noop(
@@ -239,6 +244,7 @@ def model_finding(
             severity=severity,
             reason=REASONS[code],
             params={"percent": round(found * 100)},
+            yields_to=tuple(c for c in TEXT_CODES if c != code),
         )
     best: tuple[float, str, Passage] | None = None
     for name, text in fields.items():
@@ -254,4 +260,5 @@ def model_finding(
         reason=REASONS[code],
         params={"percent": round(probability * 100)},
         spans=(Span(name, passage.start, passage.end),),
+        yields_to=tuple(c for c in TEXT_CODES if c != code),
     )
