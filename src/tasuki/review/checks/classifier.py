@@ -152,21 +152,28 @@ class TextModel:
         probability = float(model.probabilities(self.features([text]))[0])
         return probability if probability >= model.threshold(text) else None
 
-    def best(self, code: str, text: str) -> Passage | None:
-        """If the model's score of the whole of ``text`` for ``code`` reaches the
-        threshold, the passage of one or two sentences it scores highest (the
-        evidence a reviewer reads) with the whole text's probability."""
-        probability = self.whole(code, text)
-        if probability is None:
-            return None
+    def top_passage(self, code: str, text: str) -> Passage | None:
+        """The passage of one or two sentences of ``text`` the model scores
+        highest for ``code`` (the evidence a reviewer reads), with its score."""
         text = text[:MAX_CHARS]
+        if code not in self.codes or not text.strip():
+            return None
         spans = self.passages(text)
         scores = self.codes[code].probabilities(self.features([text[a:b] for a, b in spans]))
         # The whole text is spans[0]; among the rest, the highest, then the shortest.
         candidates = range(1, len(spans)) if len(spans) > 1 else range(1)
         top = min(candidates, key=lambda i: (-scores[i], spans[i][1] - spans[i][0]))
         start, end = spans[top]
-        return Passage(start=start, end=end, probability=probability)
+        return Passage(start=start, end=end, probability=float(scores[top]))
+
+    def best(self, code: str, text: str) -> Passage | None:
+        """If the model's score of the whole of ``text`` reaches the threshold, its
+        highest-scoring passage, carrying the whole text's probability."""
+        probability = self.whole(code, text)
+        passage = self.top_passage(code, text) if probability is not None else None
+        if passage is None:
+            return None
+        return Passage(start=passage.start, end=passage.end, probability=probability)
 
 
 @cache
@@ -221,10 +228,13 @@ def model_finding(
 ) -> Finding | None:
     """The classifier's finding for ``code`` about ``document``, if it is sure enough.
 
-    With ``passages`` each field and its sentences are scored and the best
-    passage is the evidence (a passage of abuse or promotion inside a real
-    story); without, the answers are read as one text (whether the entry as a
-    whole is about the race).
+    The answers are read as one text, as the model was trained (on whole
+    stories) and its thresholds chosen: scoring each answer alone let a
+    title or a single sentence of a genuine story cross the line, seven
+    chances per entry. With ``passages``, the passage of any answer that
+    scores highest is the evidence (abuse or promotion inside a real story);
+    without, the finding is about the entry as a whole (off-purpose), and a
+    line or two is left to the rules.
     """
     shipped = model()
     if shipped is None:
@@ -232,33 +242,26 @@ def model_finding(
     fields = {name: text for name, text in document.fields.items() if text and name != "pen_name"}
     if not fields:
         return None
-    if not passages:
-        joined = "\n".join(fields.values())
-        if not enough_text(joined):
-            return None  # a line or two: the rules judge those, the model guesses
-        found = shipped.whole(code, joined)
-        if found is None:
-            return None
-        return Finding(
-            code=code,
-            severity=severity,
-            reason=REASONS[code],
-            params={"percent": round(found * 100)},
-            yields_to=tuple(c for c in TEXT_CODES if c != code),
-        )
-    best: tuple[float, str, Passage] | None = None
-    for name, text in fields.items():
-        passage = shipped.best(code, text[:MAX_CHARS])
-        if passage is not None and (best is None or passage.probability > best[0]):
-            best = (passage.probability, name, passage)
-    if best is None:
+    joined = "\n".join(text[:MAX_CHARS] for text in fields.values())
+    if not passages and not enough_text(joined):
+        return None  # a line or two: the rules judge those, the model guesses
+    probability = shipped.whole(code, joined)
+    if probability is None:
         return None
-    probability, name, passage = best
+    spans: tuple[Span, ...] = ()
+    if passages:
+        best: tuple[float, str, Passage] | None = None
+        for name, text in fields.items():
+            passage = shipped.top_passage(code, text)
+            if passage is not None and (best is None or passage.probability > best[0]):
+                best = (passage.probability, name, passage)
+        if best is not None:
+            spans = (Span(best[1], best[2].start, best[2].end),)
     return Finding(
         code=code,
         severity=severity,
         reason=REASONS[code],
         params={"percent": round(probability * 100)},
-        spans=(Span(name, passage.start, passage.end),),
+        spans=spans,
         yields_to=tuple(c for c in TEXT_CODES if c != code),
     )
