@@ -141,7 +141,7 @@ def test_the_demo_entries_whole_and_genuine_are_not_flagged_by_the_model():
 
     from tasuki.review.flagging import FIELDS
 
-    path = classifier.MODEL_PATH.parents[2] / "entries" / "demo" / "entries.json"
+    path = classifier.MODEL_PATH.parents[3] / "entries" / "demo" / "entries.json"
     items = json.loads(path.read_text(encoding="utf-8"))
     flagged = []
     for index, item in enumerate(items):
