@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tasuki.review.checks import classifier
 from tasuki.review.checks.base import Document, Session, Severity
 from tasuki.review.checks.off_purpose import OffPurposeCheck
 
-
-@pytest.fixture(autouse=True)
-def rules_only(monkeypatch):
-    """This module tests the word lists and rules, which must never flag these
-    hard negatives; the classifier that backs them up is probabilistic, and its
-    rate on the same lines is measured in ``test_classifier.py``."""
-    monkeypatch.setattr(classifier, "model", lambda: None)
+# The word lists and rules, which must never flag these hard negatives; the
+# classifier behind them is probabilistic and measured in test_classifier.py.
+pytestmark = pytest.mark.usefixtures("rules_only")
 
 
 # Not stories of connection through the race, written for these tests.

@@ -395,33 +395,28 @@ class RepeatEntrantCheck(Check):
         findings = []
         if email_digest:
             same = others.filter(details__email_digest=email_digest)
-            count = same.count()
-            if count:
-                findings.append(
-                    Finding(
-                        code="repeat_entrant",
-                        severity=Severity.LOW,
-                        reason=self.SAME_EMAIL,
-                        params={"count": count},
-                        duplicate_of=self._nearest(same, earlier),
-                    )
-                )
+            findings += self._repeat(same, self.SAME_EMAIL, earlier)
         if connection_digest:
             same = others.filter(details__ip_digest=connection_digest)
             if email_digest:
                 same = same.exclude(details__email_digest=email_digest)
-            count = same.count()
-            if count:
-                findings.append(
-                    Finding(
-                        code="repeat_entrant",
-                        severity=Severity.LOW,
-                        reason=self.SAME_CONNECTION,
-                        params={"count": count},
-                        duplicate_of=self._nearest(same, earlier),
-                    )
-                )
+            findings += self._repeat(same, self.SAME_CONNECTION, earlier)
         return findings
+
+    def _repeat(self, same, reason: str, earlier) -> list[Finding]:
+        """One finding naming how many other entries ``same`` holds, if any."""
+        count = same.count()
+        if not count:
+            return []
+        return [
+            Finding(
+                code="repeat_entrant",
+                severity=Severity.LOW,
+                reason=reason,
+                params={"count": count},
+                duplicate_of=self._nearest(same, earlier),
+            )
+        ]
 
     @staticmethod
     def _nearest(queryset, earlier) -> int | None:
