@@ -89,11 +89,14 @@ INSTALLED_APPS = [
     "tasuki.audit",
     "tasuki.staff",
     "tasuki.review",
+    "tasuki.relay",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cached public pages are answered here, before the rest of the stack.
+    "tasuki.relay.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -257,9 +260,25 @@ _private_storage = {
     ),
     "OPTIONS": env.json("PRIVATE_STORAGE_OPTIONS", default={"location": str(PRIVATE_MEDIA_ROOT)}),
 }
+#: Published story photos and preview cards: renditions made for the public,
+#: served as they are (by the web server, a bucket or, by default, /media/).
+PUBLIC_MEDIA_ROOT = Path(env.str("PUBLIC_MEDIA_ROOT", default=str(MEDIA_ROOT / "public")))
+_public_storage = {
+    "BACKEND": env.str(
+        "PUBLIC_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+    ),
+    "OPTIONS": env.json(
+        "PUBLIC_STORAGE_OPTIONS",
+        default={"location": str(PUBLIC_MEDIA_ROOT), "base_url": f"{MEDIA_URL}public/"},
+    ),
+}
+#: Serve the public storage's files at MEDIA_URL from Django itself: the
+#: one-machine default. Turn off when a web server or a bucket serves them.
+TASUKI_SERVE_PUBLIC_MEDIA = env.bool("TASUKI_SERVE_PUBLIC_MEDIA", default=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": _private_storage,
+    "public": _public_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

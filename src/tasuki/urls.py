@@ -20,13 +20,16 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("altcha/", include("altcha_django.urls")),
     path("maintenance/", admin.site.urls),
+    path("", include("tasuki.relay.root_urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("staff/", include("tasuki.staff.urls")),
     path("staff/review/", include("tasuki.review.urls")),
     path("staff/audit/", include("tasuki.audit.urls")),
+    path("staff/relay/", include("tasuki.relay.staff_urls")),
     path("", include("tasuki.entries.urls")),
+    path("", include("tasuki.relay.urls")),
     path("", include("tasuki.campaigns.urls")),
     prefix_default_language=True,
 )

@@ -23,6 +23,13 @@ from tasuki.core.timefmt import JST, format_jst
 
 #: The marathon distance; the finish is a km mark of its own.
 MARATHON_KM = Decimal("42.195")
+#: The marks a story can stand at: every whole kilometre from the start, and the finish.
+KM_MARKS: tuple[Decimal, ...] = (*(Decimal(k) for k in range(43)), MARATHON_KM)
+
+
+def km_label(km: Decimal) -> str:
+    """A km mark as written in URLs and lists: "0" … "42", and "42.195" for the finish."""
+    return "42.195" if km == MARATHON_KM else str(int(km))
 
 
 class BilingualMixin:
@@ -63,8 +70,44 @@ def validate_country_codes(value) -> None:
         raise ValidationError(_("Each country may be listed only once."), code="duplicate_country")
 
 
+class Series(BilingualMixin, models.Model):
+    """A relay that runs year after year: each year's campaign is one run of it.
+
+    A campaign's pages show the stories of the earlier runs of its series until
+    its own are published, and a story may name a story of an earlier run as the
+    one that moved its author.
+    """
+
+    slug = models.SlugField(_("slug"), unique=True, max_length=60)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+
+    class Meta:
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+
+    def __str__(self) -> str:
+        return self.name_en or self.name_ja
+
+    @property
+    def name(self) -> str:
+        return self.localized("name")
+
+
 class Campaign(BilingualMixin, models.Model):
     slug = models.SlugField(_("slug"), unique=True, max_length=60)
+    series = models.ForeignKey(
+        Series,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+        verbose_name=_("series"),
+    )
+    #: Which run of its series this campaign is (1 for the first year's relay).
+    run_number = models.PositiveSmallIntegerField(
+        _("run of the series"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
     name_ja = models.CharField(_("name (Japanese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
     tagline_ja = models.CharField(_("tagline (Japanese)"), max_length=300, blank=True)
@@ -96,6 +139,16 @@ class Campaign(BilingualMixin, models.Model):
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
         ordering = ["-announcement_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "run_number"], name="campaign_run_unique_in_series"
+            ),
+            models.CheckConstraint(
+                condition=Q(series__isnull=True, run_number__isnull=True)
+                | Q(series__isnull=False, run_number__isnull=False),
+                name="campaign_series_has_run_number",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name_en or self.name_ja

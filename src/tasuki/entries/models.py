@@ -94,6 +94,17 @@ class Entry(models.Model):
     country = CountryField(_("country or region"))
 
     resonated_story = models.TextField(_("story that resonated with you"), blank=True)
+    #: The published story the entrant picked from the relay, when they picked one
+    #: (the free text stays beside it). A string reference: entries imports no
+    #: app built on it.
+    resonated_with = models.ForeignKey(
+        "relay.Story",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resonating_entries",
+        verbose_name=_("published story that resonated"),
+    )
     resonated_km = models.DecimalField(
         _("its km mark"),
         max_digits=6,

@@ -36,7 +36,7 @@ from tasuki.entries.models import (
     PhotoStatus,
     private_storage,
 )
-from tasuki.entries.signals import photo_ready
+from tasuki.entries.signals import entry_withdrawn, photo_ready
 from tasuki.mail.placeholders import Placeholder
 from tasuki.mail.services import queue_mail
 
@@ -433,6 +433,7 @@ def withdraw_entry(entry: Entry) -> Entry:
     entry.status = EntryStatus.WITHDRAWN
     entry.withdrawn_at = timezone.now()
     entry.save(update_fields=["status", "withdrawn_at"])
+    entry_withdrawn.send(sender=Entry, entry=entry)
     return entry
 
 
