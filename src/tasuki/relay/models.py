@@ -128,11 +128,14 @@ class Story(BilingualMixin, models.Model):
         related_name="inspired",
         verbose_name=_("resonated with"),
     )
+    #: Revisions go only with their story (DO_NOTHING: the database's deferred key
+    #: check sees both gone at commit; SET_NULL would first make a published story
+    #: without a revision, which its own constraint refuses).
     live_revision = models.ForeignKey(
-        "StoryRevision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "StoryRevision", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
     )
     latest_revision = models.ForeignKey(
-        "StoryRevision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "StoryRevision", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
     )
     #: Preview cards for social networks, one per language: {"ja": path, "en": path}
     #: in the public storage.

@@ -53,6 +53,11 @@ class StoryConflict(Exception):
         self.latest = latest
 
 
+def field_error(field: str, message, *, code: str, params: dict | None = None) -> ValidationError:
+    """A ValidationError for one field whose message keeps its placeholders filled."""
+    return ValidationError({field: [ValidationError(message, code=code, params=params)]})
+
+
 # --- reading a revision's content -------------------------------------------------------
 
 
@@ -72,8 +77,8 @@ def parse_km(value) -> Decimal | None:
     except InvalidOperation:
         km = None
     if km is None or km not in KM_MARKS:
-        raise ValidationError(
-            {"km": _("Choose a km mark from 0 to 42, or the finish (42.195).")}, code="km_unknown"
+        raise field_error(
+            "km", _("Choose a km mark from 0 to 42, or the finish (42.195)."), code="km_unknown"
         )
     return next(mark for mark in KM_MARKS if mark == km)
 
@@ -178,38 +183,32 @@ def check_resonance(story: Story, target_id: int | None) -> Story | None:
     if target_id is None:
         return None
     if target_id == story.pk:
-        raise ValidationError(
-            {"resonated_with": _("A story cannot name itself as the story that moved its author.")},
+        raise field_error(
+            "resonated_with",
+            _("A story cannot name itself as the story that moved its author."),
             code="resonance_self",
         )
     target = resonance_candidates(story.campaign).filter(pk=target_id).first()
     if target is None:
-        raise ValidationError(
-            {
-                "resonated_with": _(
-                    "Choose a published story of this relay or of an earlier run of it."
-                )
-            },
+        raise field_error(
+            "resonated_with",
+            _("Choose a published story of this relay or of an earlier run of it."),
             code="resonance_unknown",
         )
     mine = _author_digest(story.entry_id)
     if mine and mine == _author_digest(target.entry_id):
-        raise ValidationError(
-            {
-                "resonated_with": _(
-                    "That story is by the same author. A story must name someone else's story."
-                )
-            },
+        raise field_error(
+            "resonated_with",
+            _("That story is by the same author. A story must name someone else's story."),
             code="resonance_own",
         )
     if would_cycle(story, target):
-        raise ValidationError(
-            {
-                "resonated_with": _(
-                    "That link would close a loop: “%(title)s” already leads back to this story. "
-                    "Choose a story earlier in the chain."
-                )
-            },
+        raise field_error(
+            "resonated_with",
+            _(
+                "That link would close a loop: “%(title)s” already leads back to this story. "
+                "Choose a story earlier in the chain."
+            ),
             code="resonance_cycle",
             params={"title": target.title},
         )
@@ -244,13 +243,12 @@ def check_km(story: Story, km: Decimal | None) -> None:
             if holder.latest_revision
             else holder.slug
         )
-        raise ValidationError(
-            {
-                "km": _(
-                    "Km %(km)s already holds “%(title)s”. One km mark holds one story: "
-                    "choose another mark or move that story first."
-                )
-            },
+        raise field_error(
+            "km",
+            _(
+                "Km %(km)s already holds “%(title)s”. One km mark holds one story: "
+                "choose another mark or move that story first."
+            ),
             code="km_taken",
             params={"km": km_label(km), "title": title},
         )
@@ -548,8 +546,16 @@ def _card_km(km: Decimal, lang: str) -> str:
         return gettext("Km %(km)s") % {"km": km_label(km)}
 
 
-def publish(story: Story, *, by, revision: StoryRevision | None = None, request=None) -> Story:
-    """Make a revision (the latest by default) what the public sees, and tell the author.
+def publish(
+    story: Story,
+    *,
+    by,
+    revision: StoryRevision | None = None,
+    request=None,
+    notify: bool = True,
+) -> Story:
+    """Make a revision (the latest by default) what the public sees, and tell the author
+    (on the first publication; ``notify=False`` only for loading the demo relay).
 
     The photos' renditions and the preview cards are made first, outside the
     transaction; if anything after that fails they are deleted again.
@@ -590,9 +596,8 @@ def publish(story: Story, *, by, revision: StoryRevision | None = None, request=
                 with transaction.atomic():
                     story.save()
             except IntegrityError as exc:  # the database's own guard of the km mark
-                raise ValidationError(
-                    {"km": _("Another story was just published at this km mark.")},
-                    code="km_taken",
+                raise field_error(
+                    "km", _("Another story was just published at this km mark."), code="km_taken"
                 ) from exc
             story.photos.all().delete()
             StoryPhoto.objects.bulk_create(rows)
@@ -606,7 +611,7 @@ def publish(story: Story, *, by, revision: StoryRevision | None = None, request=
                 target=story,
                 after={"revision": revision.number, "km": content["km"]},
             )
-            if first_time:
+            if first_time and notify:
                 _notify_author(story)
             transaction.on_commit(lambda: assets.delete_files(storage, old_paths))
             transaction.on_commit(cache.bump)
