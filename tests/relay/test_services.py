@@ -123,9 +123,7 @@ def test_links_never_close_a_loop(campaign):
 
 
 def test_never_the_authors_own_story(campaign):
-    mine = published_story(
-        campaign, 3, entry=featured_entry(campaign, email="same@example.com")
-    )
+    mine = published_story(campaign, 3, entry=featured_entry(campaign, email="same@example.com"))
     story = services.start_story(featured_entry(campaign, email="Same@Example.com"), by=editor())
     with pytest.raises(ValidationError) as exc:
         draft(story, by=editor(), resonated_with=mine.pk)
@@ -190,7 +188,13 @@ def test_publishing_copies_clean_renditions_and_draws_cards(campaign):
     photo = _photo(entry)
     story = services.start_story(entry, by=by)
     photos = [
-        {"photo": photo.pk, "alt_ja": "赤い写真", "alt_en": "A red photo", "focal_x": 0.2, "focal_y": 0.8}
+        {
+            "photo": photo.pk,
+            "alt_ja": "赤い写真",
+            "alt_en": "A red photo",
+            "focal_x": 0.2,
+            "focal_y": 0.8,
+        }
     ]
     draft(story, by=by, km="42.195", photos=photos, **bilingual("Finish line"))
     story = services.publish(story, by=by)
@@ -213,7 +217,9 @@ def test_publishing_copies_clean_renditions_and_draws_cards(campaign):
     assert AuditEvent.objects.filter(action="story.publish").exists()
 
 
-def test_republishing_replaces_the_files_and_mails_once(campaign, django_capture_on_commit_callbacks):
+def test_republishing_replaces_the_files_and_mails_once(
+    campaign, django_capture_on_commit_callbacks
+):
     by = editor()
     entry = featured_entry(campaign)
     _photo(entry)
@@ -283,7 +289,9 @@ def test_entry_pick_carries_into_the_story(campaign):
 
 def test_card_titles_wrap_in_both_scripts():
     font = assets._font(64)
-    ja = assets._wrap("東京の街を走り抜けた四十二キロの物語を、次のランナーへ手渡すまで" * 3, font, 1040, 4)
+    ja = assets._wrap(
+        "東京の街を走り抜けた四十二キロの物語を、次のランナーへ手渡すまで" * 3, font, 1040, 4
+    )
     assert 1 < len(ja) <= 4 and ja[-1].endswith("…")
     assert all(font.getlength(line) <= 1040 + 64 for line in ja)
     en = assets._wrap("A long English title that needs more than one line to fit", font, 1040, 4)
@@ -294,3 +302,31 @@ def test_crop_box_follows_the_focal_point():
     assert assets.crop_box(1600, 1200, 16 / 9, 0.5, 0.0) == (0, 0, 1600, 900)
     assert assets.crop_box(1600, 1200, 16 / 9, 0.5, 1.0) == (0, 300, 1600, 1200)
     assert assets.crop_box(1000, 500, 1.0, 0.9, 0.5) == (500, 0, 1000, 500)
+
+
+def test_erasure_deletes_the_public_files(campaign, django_capture_on_commit_callbacks):
+    by = editor()
+    entry = featured_entry(campaign)
+    _photo(entry)
+    story = services.start_story(entry, by=by)
+    photos = [
+        {**p, "alt_ja": "写真", "alt_en": "Photo"} for p in story.latest_revision.content["photos"]
+    ]
+    draft(story, by=by, km="33", photos=photos, **bilingual())
+    story = services.publish(story, by=by)
+    paths = StoryPhoto.objects.get(story=story).paths() + list(story.cards.values())
+    storage = public_storage()
+    assert paths and all(storage.exists(p) for p in paths)
+    with django_capture_on_commit_callbacks(execute=True):
+        entry_services.erase_entry(entry)
+    assert not any(storage.exists(p) for p in paths)
+
+
+def test_public_files_are_served_with_a_long_lifetime(client, settings, tmp_path):
+    settings.PUBLIC_MEDIA_ROOT = tmp_path / "public"
+    (tmp_path / "public" / "stories").mkdir(parents=True)
+    (tmp_path / "public" / "stories" / "card.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    response = client.get("/media/public/stories/card.png")
+    assert response.status_code == 200
+    assert "immutable" in response["Cache-Control"]
+    assert client.get("/media/public/../private/x").status_code in (400, 404)
