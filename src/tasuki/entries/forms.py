@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal
+from functools import cached_property
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tasuki.campaigns.models import MARATHON_KM
+from tasuki.entries import relay_link
 from tasuki.entries.countries import CountryField
 from tasuki.entries.models import (
     EMAIL_COLUMN,
@@ -95,12 +97,63 @@ def _textarea(rows: int) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
+_STORY_ID = re.compile(r"[0-9]{1,10}")
+
+
+class StoryPickWidget(forms.Select):
+    """The published stories as a ``<select>`` grouped by campaign.
+
+    Each option carries its km mark and the words a search may match (both
+    titles, the pen name, the campaign) for the search box the form's script
+    puts in its place; without the script the ``<select>`` itself is the picker.
+    """
+
+    stories: dict[str, relay_link.StoryOption]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.stories = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        story = self.stories.get(str(value))
+        if story is not None:
+            option["attrs"]["data-km"] = story.km_label
+            option["attrs"]["data-search"] = story.search_text
+        return option
+
+
+class StoryPickField(forms.TypedChoiceField):
+    """The id of the published story the entrant picked, or ``None``.
+
+    Any well-formed id passes here: whether the story may still be named is
+    asked of the relay when the entry is sent (:meth:`EntryForm.check_pick`),
+    after a retry of an entry already received has been recognised, so a story
+    taken down in between never turns a retry into a "different story".
+    """
+
+    widget = StoryPickWidget
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(coerce=int, empty_value=None, required=False, **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return bool(_STORY_ID.fullmatch(str(value))) and int(value) > 0
+
+
 class EntryForm(forms.Form):
     """Every field of an entry except photos, which arrive as upload tokens."""
 
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
     language = forms.ChoiceField(label=_("Language of your story"), choices=ContentLanguage.choices)
 
+    resonated_with = StoryPickField(
+        label=_("1. Which relay story resonated with you most?"),
+        help_text=_(
+            "Optional. Pick it from the stories published so far (search by a word of its "
+            "title or by its km mark), or choose “None of these” and describe it below."
+        ),
+    )
     resonated_story = AnswerField(
         limit="resonated_story",
         multiline=True,
@@ -220,6 +273,10 @@ class EntryForm(forms.Form):
 
     def __init__(self, *args, campaign=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        # Read from the relay only when the page is drawn (the choices are a callable):
+        # a submission asks only about the one story it picked (check_pick).
+        self.fields["resonated_with"].choices = self._story_choices
         for field in self.fields.values():
             if (
                 field.error_messages.get("required")
@@ -232,6 +289,60 @@ class EntryForm(forms.Form):
         self.fields["country"].use_language(
             get_language(), first=campaign.likely_countries if campaign else ()
         )
+
+    @cached_property
+    def story_options(self) -> list[relay_link.StoryOption]:
+        """The published stories this campaign's entrants may pick (none: no picker)."""
+        options = relay_link.story_options(self.campaign)
+        if options:
+            # With a list to pick from, the text box is for the entrant's own words.
+            self.fields["resonated_story"].label = _(
+                "In your own words: which story, and why did it move you?"
+            )
+            self.fields["resonated_story"].help_text = _(
+                "Optional. If the story is not in the list, tell us which one it is and at "
+                "which km mark it sits."
+            )
+        return options
+
+    def _story_choices(self) -> list:
+        options = self.story_options
+        self.fields["resonated_with"].widget.stories = {str(o.id): o for o in options}
+        groups: list[tuple[str, list]] = []
+        last = None
+        for option in options:
+            if option.campaign_id != last or not groups:
+                groups.append((option.campaign_name, []))
+                last = option.campaign_id
+            groups[-1][1].append((option.id, option.label))
+        return [("", _("None of these: I will describe it in my own words")), *groups]
+
+    def check_pick(self) -> bool:
+        """Whether the picked story (if any) may still be named; adds the field's message if not.
+
+        Called by the submit pipeline on a valid form. Sets
+        ``cleaned_data["resonated_with_km"]`` to the story's km mark, which the
+        entry takes when the entrant gave no km of their own.
+        """
+        story_id = self.cleaned_data.get("resonated_with")
+        if story_id is None:
+            return True
+        story = relay_link.allowed_story(self.campaign, story_id)
+        if story is None:
+            self.add_error(
+                "resonated_with",
+                ValidationError(
+                    _(
+                        "The story you picked is no longer published, so it cannot be linked. "
+                        "Please pick another, or choose “None of these” and describe it in "
+                        "your own words. Everything else you wrote is still here."
+                    ),
+                    code="story_unavailable",
+                ),
+            )
+            return False
+        self.cleaned_data["resonated_with_km"] = Decimal(story.km_label)
+        return True
 
     def clean_email(self):
         return self.cleaned_data["email"].strip()
@@ -272,7 +383,11 @@ class EntryForm(forms.Form):
                         code="guardian_consent_required",
                     ),
                 )
-        if data.get("resonated_km") is not None and not data.get("resonated_story"):
+        if (
+            data.get("resonated_km") is not None
+            and not data.get("resonated_story")
+            and not data.get("resonated_with")
+        ):
             self.add_error(
                 "resonated_story",
                 ValidationError(

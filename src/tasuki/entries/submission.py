@@ -149,7 +149,8 @@ def submit(request: HttpRequest, campaign: Campaign) -> Outcome:
     if problem := check_proof(request.POST.get("altcha", ""), key):
         return refuse("robot", problem, field="altcha")
 
-    # 6. Photos sent with the form itself (the path without JavaScript).
+    # 6. Photos sent with the form itself (the path without JavaScript); the form's
+    #    own messages, and whether the relay story it picked may still be named.
     photo_problem = None
     for upload in request.FILES.getlist("photos"):
         try:
@@ -159,6 +160,7 @@ def submit(request: HttpRequest, campaign: Campaign) -> Outcome:
                 "name": upload.name[:60],
                 "problem": exc.message,
             }
+    valid = form.check_pick() and valid  # every message at once
     if not valid:
         return refuse(
             "invalid",

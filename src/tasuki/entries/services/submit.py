@@ -121,8 +121,14 @@ CONTENT_FIELDS = (
 
 
 def content_digest(campaign: Campaign, data: dict) -> str:
-    """A keyed hash of the address and the story's answers (validated form data)."""
+    """A keyed hash of the address and the story's answers (validated form data).
+
+    The relay story the entrant picked is part of the story; it joins the hash
+    only when there is one, so entries sent without a pick keep their digests.
+    """
     parts = {name: str(data.get(name) or "") for name in CONTENT_FIELDS}
+    if data.get("resonated_with"):
+        parts["resonated_with"] = str(data["resonated_with"])
     parts["email"] = normalize_email(data["email"])
     parts["campaign"] = str(campaign.pk)
     return pseudonym(json.dumps(parts, sort_keys=True, ensure_ascii=False), purpose="content")
@@ -318,7 +324,14 @@ def create_entry(
         role=data["role"],
         country=data["country"],
         resonated_story=data.get("resonated_story", ""),
-        resonated_km=data.get("resonated_km"),
+        # The picked story (checked by EntryForm.check_pick); its km mark stands in
+        # when the entrant gave none of their own.
+        resonated_with_id=data.get("resonated_with"),
+        resonated_km=(
+            data["resonated_km"]
+            if data.get("resonated_km") is not None
+            else data.get("resonated_with_km")
+        ),
         appeal=data["appeal"],
         episode=data["episode"],
         wishes=data["wishes"],

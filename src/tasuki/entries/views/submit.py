@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -40,6 +41,23 @@ def wants_json(request: HttpRequest) -> bool:
     return request.headers.get("X-Tasuki-Fetch") == "1"
 
 
+def story_pick_messages() -> dict[str, str]:
+    """Texts of the search box that picks a relay story (question 1), for the script."""
+    return {
+        "listLabel": _("Published relay stories"),
+        "showAll": _("Show all stories"),
+        "matchesOne": _("1 story matches. Use the arrow keys to choose it."),
+        "matchesMany": _("%(count)s stories match. Use the arrow keys to choose one."),
+        "matchesNone": _(
+            "No published story matches. Try another word or a km number, or describe the "
+            "story in your own words below."
+        ),
+        "picked": _("Picked: %(story)s."),
+        "pickedKm": _("Picked: %(story)s. Its km mark was filled in below."),
+        "cleared": _("No story picked. You can describe it in your own words below."),
+    }
+
+
 def _form_context(request, campaign, form, *, photos=(), problem="", status=None) -> dict:
     status = status or campaign_status(campaign)
     widget = AltchaWidget(auto="onload", language=get_language()[:2])
@@ -47,6 +65,7 @@ def _form_context(request, campaign, form, *, photos=(), problem="", status=None
         "altcha_widget": widget.render("altcha", None),
         "altcha_media": widget.media,
         "messages_js": entry_form_messages(),
+        "story_pick_js": story_pick_messages(),
         "campaign": campaign,
         "status": status,
         "form": form,
