@@ -237,3 +237,41 @@ def test_absolute_addresses():
     assert relay_meta.absolute("https://cdn.example/x.png") == "https://cdn.example/x.png"
     assert relay_meta.absolute("//cdn.example/x.png") == "https://cdn.example/x.png"
     assert relay_meta.absolute("") == ""
+
+
+def test_the_public_pages_carry_the_tags_and_right_language_alternates(client, campaign):
+    from django.urls import reverse
+
+    from tasuki.relay import cache
+
+    cache.clear_local()
+    story = published_story(campaign, 15, title="Along the river")
+    with translation.override("en"):
+        pages = {
+            "story": reverse("relay:story", args=[campaign.slug, story.slug]),
+            "landing": reverse("campaigns:landing", args=[campaign.slug]),
+            "course": reverse("relay:course", args=[campaign.slug]),
+            "connections": reverse("relay:connections", args=[campaign.slug]),
+        }
+    for name, path in pages.items():
+        response = client.get(path)
+        assert response.status_code == 200, name
+        html = response.content.decode()
+        head = Head(html.split("</head>", 1)[0])
+        assert head.link("canonical")["href"] == SITE + path, name
+        assert head.one("og:locale") == "en_US", name
+        assert head.one("og:type") == ("article" if name == "story" else "website"), name
+        alternates = {
+            link["hreflang"]: link["href"]
+            for link in head.links
+            if link.get("rel") == "alternate" and link.get("hreflang")
+        }
+        assert alternates == {
+            "ja": SITE + path.replace("/en/", "/ja/", 1),
+            "en": SITE + path,
+            "x-default": SITE + path.replace("/en/", "/ja/", 1),
+        }, name
+        feeds = [link for link in head.links if link.get("type") == "application/atom+xml"]
+        assert [f["href"] for f in feeds] == [f"{SITE}/feeds/en/{campaign.slug}.atom"], name
+        assert (name == "story") == bool(JSONLD.search(html)), name
+    cache.clear_local()
