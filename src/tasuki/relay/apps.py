@@ -7,4 +7,5 @@ class RelayConfig(AppConfig):
     verbose_name = _("Relay")
 
     def ready(self) -> None:
-        from tasuki.relay import receivers  # noqa: F401  (withdrawal, cache invalidation)
+        # Withdrawal and cache invalidation; the published stories the entry form offers.
+        from tasuki.relay import entry_stories, receivers  # noqa: F401
