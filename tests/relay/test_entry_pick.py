@@ -186,9 +186,7 @@ def test_a_story_that_may_not_be_named_is_refused_and_nothing_is_lost(client, re
     assert sent() == 0
 
 
-def test_a_story_unpublished_meanwhile_is_refused_on_its_field_with_everything_kept(
-    client, relay
-):
+def test_a_story_unpublished_meanwhile_is_refused_on_its_field_with_everything_kept(client, relay):
     page = client.get(enter_url(relay["this"])).content.decode()
     assert f'value="{relay["water"].pk}"' in page
     services.unpublish(relay["water"], by=editor())

@@ -320,7 +320,8 @@ class EntryForm(forms.Form):
     def check_pick(self) -> bool:
         """Whether the picked story (if any) may still be named; adds the field's message if not.
 
-        Called by the submit pipeline on a valid form. Sets
+        Called by the submit pipeline after ``is_valid()`` (on an invalid form too, so
+        every message shows at once). Sets
         ``cleaned_data["resonated_with_km"]`` to the story's km mark, which the
         entry takes when the entrant gave no km of their own.
         """

@@ -88,6 +88,292 @@
     if (e.target.name === "age_group") updateGuardian();
   });
 
+  /* ---------- question 1: pick the relay story that resonated ----------
+   * Without this script the <select> of published stories is the picker. Here
+   * it gives way to a search box (the ARIA combobox pattern with a list): type a
+   * word of a title or a km number ("km 12", "12キロ"), choose with the arrow
+   * keys and Enter, or tap. The <select> stays in the form, hidden, and holds
+   * the pick, so the post, the draft and a restored draft are as without it. */
+  var storyPick = (function () {
+    var field = document.getElementById("field-resonated_with");
+    var select = document.getElementById("id_resonated_with");
+    var textsNode = document.getElementById("story-pick-messages");
+    if (!field || !select || !textsNode) {
+      return { sync: function () {}, drop: function () {}, hashPart: function () { return ""; } };
+    }
+    var S = JSON.parse(textsNode.textContent);
+    var label = field.querySelector('label[for="id_resonated_with"]');
+    var kmInput = form.elements.resonated_km;
+    var items = []; // {value, text, km, haystack, el}
+    var noneItem = null;
+    var active = -1; // index in visible()
+    var pickedKm = ""; // the km mark the current pick filled in, if it did
+
+    function norm(text) { return (text || "").normalize("NFKC").toLowerCase(); }
+
+    var box = document.createElement("div");
+    box.className = "story-search";
+    var input = document.createElement("input");
+    input.type = "text";
+    input.id = "id_resonated_with_search";
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", "story-pick-list");
+    input.setAttribute("autocomplete", "off");
+    input.setAttribute("autocapitalize", "off");
+    input.setAttribute("spellcheck", "false");
+    var described = (select.getAttribute("aria-describedby") || "id_resonated_with_helptext").split(" ");
+    input.setAttribute("aria-describedby", described.concat(["story-pick-status"]).join(" "));
+    if (select.getAttribute("aria-invalid")) input.setAttribute("aria-invalid", "true");
+    var toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "story-toggle";
+    toggle.tabIndex = -1; // keyboard users open the list with the arrow keys
+    toggle.setAttribute("aria-label", S.showAll);
+    toggle.setAttribute("aria-controls", "story-pick-list");
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.textContent = "▾";
+    var list = document.createElement("div");
+    list.id = "story-pick-list";
+    list.className = "story-list";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", S.listLabel);
+    list.hidden = true;
+    var status = document.createElement("p");
+    status.id = "story-pick-status";
+    status.className = "help";
+    status.setAttribute("aria-live", "polite");
+
+    function addOption(parent, option, groupText) {
+      var el = document.createElement("div");
+      el.setAttribute("role", "option");
+      el.id = "story-option-" + (option.value || "none");
+      el.setAttribute("aria-selected", "false");
+      el.textContent = option.text;
+      if (!option.value) el.className = "story-none";
+      parent.appendChild(el);
+      var item = {
+        value: option.value, text: option.text, km: option.dataset.km || "", el: el,
+        haystack: norm([option.text, option.dataset.search || "", groupText].join(" "))
+      };
+      el.addEventListener("click", function () { choose(item); input.focus(); });
+      if (option.value) items.push(item); else noneItem = item;
+    }
+    each(select.children, function (child, i) {
+      if (child.tagName === "OPTGROUP") {
+        var group = document.createElement("div");
+        group.setAttribute("role", "group");
+        var head = document.createElement("div");
+        head.id = "story-group-" + i;
+        head.className = "story-group-label";
+        head.setAttribute("role", "presentation");
+        head.textContent = child.label;
+        group.setAttribute("aria-labelledby", head.id);
+        group.appendChild(head);
+        each(child.children, function (option) { addOption(group, option, child.label); });
+        list.appendChild(group);
+      } else {
+        addOption(list, child, "");
+      }
+    });
+    // Keep the focus in the box while an option is pressed (or blur would close the list first).
+    list.addEventListener("mousedown", function (e) { e.preventDefault(); });
+    toggle.addEventListener("mousedown", function (e) { e.preventDefault(); });
+
+    box.appendChild(input);
+    box.appendChild(toggle);
+    select.parentNode.insertBefore(box, select);
+    select.parentNode.insertBefore(list, select.nextSibling);
+    field.appendChild(status);
+    select.hidden = true;
+    select.tabIndex = -1;
+    if (label) label.htmlFor = input.id;
+
+    function current() {
+      for (var i = 0; i < items.length; i++) if (items[i].value === select.value) return items[i];
+      return null;
+    }
+
+    /* A query matches when each of its words does: a number is a km mark (or is
+     * in a title), other words are found in either title, the pen name or the
+     * campaign. "km", "キロ" and the like only say that a number is a km mark. */
+    function matches(item, query) {
+      var words = norm(query).replace(/(\d)(?=[^\d.\s])/g, "$1 ")
+        .replace(/\b(?:km|k)\b|キロ(?:メートル)?|地点|付近/g, " ")
+        .split(/[\s,、。·・—–-]+/).filter(Boolean);
+      return words.every(function (word) {
+        if (/^\d+(?:\.\d+)?$/.test(word) && item.km && parseFloat(word) === parseFloat(item.km)) return true;
+        return item.haystack.indexOf(word) >= 0;
+      });
+    }
+
+    var shown = [];
+    function filter(query) {
+      setActive(-1);
+      shown = items.filter(function (item) {
+        var ok = matches(item, query);
+        item.el.hidden = !ok;
+        return ok;
+      });
+      each(list.querySelectorAll("[role=group]"), function (group) {
+        group.hidden = !group.querySelector("[role=option]:not([hidden])");
+      });
+      // "None of these" heads the whole list and closes a filtered one.
+      if (noneItem) {
+        var empty = !norm(query).trim();
+        list.insertBefore(noneItem.el, empty ? list.firstChild : null);
+        if (empty) shown.unshift(noneItem); else shown.push(noneItem);
+      }
+    }
+    function matchCount() { return shown.length - (noneItem ? 1 : 0); }
+
+    function isOpen() { return !list.hidden; }
+    function open() {
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      toggle.setAttribute("aria-expanded", "true");
+    }
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      toggle.setAttribute("aria-expanded", "false");
+      setActive(-1);
+    }
+    function setActive(index) {
+      if (active >= 0 && shown[active]) shown[active].el.setAttribute("aria-selected", "false");
+      active = index;
+      var item = shown[active];
+      if (item) {
+        item.el.setAttribute("aria-selected", "true");
+        input.setAttribute("aria-activedescendant", item.el.id);
+        var top = item.el.offsetTop, bottom = top + item.el.offsetHeight;
+        if (top < list.scrollTop) list.scrollTop = top;
+        else if (bottom > list.scrollTop + list.clientHeight) list.scrollTop = bottom - list.clientHeight;
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    var announceTimer = null;
+    function announce(text, now) {
+      clearTimeout(announceTimer);
+      if (now) { status.textContent = text; return; }
+      // Wait for a pause in the typing: a screen reader then reads one count, not every keystroke.
+      announceTimer = setTimeout(function () { status.textContent = text; }, 600);
+    }
+    function announceCount() {
+      var count = matchCount();
+      announce(count === 0 ? S.matchesNone : count === 1 ? S.matchesOne : fmt(S.matchesMany, { count: count }));
+    }
+
+    function markPicked() {
+      items.forEach(function (item) { item.el.classList.toggle("is-picked", item.value === select.value); });
+    }
+
+    function choose(item) {
+      var before = select.value;
+      var previous = current();
+      select.value = item ? item.value : "";
+      var now = current();
+      input.value = now ? now.text : "";
+      close();
+      markPicked();
+      var filled = false;
+      // The km mark follows the pick when the entrant left it empty (or the last pick filled it).
+      if (kmInput && now && now.km && (!kmInput.value.trim() || (previous && kmInput.value === previous.km))) {
+        filled = kmInput.value !== now.km;
+        kmInput.value = now.km;
+        kmInput.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+      announce(now ? fmt(filled ? S.pickedKm : S.picked, { story: now.text }) : S.cleared, true);
+      if (select.value !== before) select.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+
+    /* Puts the box in step with the <select> (a restored draft, Back, a reset). */
+    function sync() {
+      var now = current();
+      if (!now && select.value) select.value = ""; // a story no longer offered
+      input.value = now ? now.text : "";
+      markPicked();
+      close();
+    }
+
+    input.addEventListener("input", function () {
+      filter(input.value);
+      open();
+      announceCount();
+    });
+    input.addEventListener("click", function () {
+      if (!isOpen()) { filter(input.value === (current() || {}).text ? "" : input.value); open(); }
+    });
+    toggle.addEventListener("click", function () {
+      if (isOpen()) { close(); } else { filter(""); open(); announceCount(); }
+      input.focus();
+    });
+    input.addEventListener("keydown", function (e) {
+      var key = e.key;
+      if (key === "ArrowDown" || key === "ArrowUp") {
+        e.preventDefault();
+        if (!isOpen()) {
+          filter(input.value === (current() || {}).text ? "" : input.value);
+          open();
+          announceCount();
+          if (e.altKey) return;
+        }
+        if (!shown.length) return;
+        var next = key === "ArrowDown" ? active + 1 : active - 1;
+        if (next >= shown.length) next = 0;
+        if (next < 0) next = shown.length - 1;
+        setActive(next);
+      } else if (key === "Enter") {
+        // Enter picks; it never sends the whole form from this box.
+        e.preventDefault();
+        if (isOpen() && shown[active]) choose(shown[active]);
+        else if (isOpen() && matchCount() === 1 && input.value.trim()) choose(shown[0]); // the only match
+      } else if (key === "Escape") {
+        if (isOpen()) { e.preventDefault(); close(); var c = current(); input.value = c ? c.text : ""; }
+        else if (input.value) { e.preventDefault(); input.value = ""; }
+      } else if (key === "Tab") {
+        close();
+      }
+    });
+    input.addEventListener("blur", function () {
+      close();
+      var now = current();
+      if (!input.value.trim()) {
+        if (now) choose(null);
+      } else if (!now || input.value !== now.text) {
+        // Typed but not chosen: the box shows what is picked, nothing half-typed.
+        input.value = now ? now.text : "";
+      }
+    });
+
+    /* The server refused the pick (the story came down since the page was loaded):
+     * it leaves the list, so it cannot be picked again by mistake. */
+    function drop() {
+      var gone = current();
+      if (!gone) return;
+      items.splice(items.indexOf(gone), 1);
+      gone.el.remove();
+      each(select.querySelectorAll("option"), function (option) {
+        if (option.value === gone.value) option.remove();
+      });
+      choose(null);
+      filter("");
+    }
+
+    filter("");
+    sync();
+    return {
+      sync: sync,
+      drop: drop,
+      // Part of the text that tells a sent story from a new one (only when there is a pick,
+      // so a story without one hashes as it always did).
+      hashPart: function () { return select.value ? "resonated_with=" + select.value : ""; }
+    };
+  })();
+
   /* ---------- draft on the device ---------- */
   function storage(name) {
     try { var s = window[name]; s.setItem("tasuki:probe", "1"); s.removeItem("tasuki:probe"); return s; }
@@ -209,6 +495,7 @@
       });
     });
     (draft.photos || []).forEach(function (p) { addRestoredPhoto(p); });
+    storyPick.sync();
     showDraftStatus(T.draftRestored, true);
     checkPhotos(uploads.filter(function (u) { return u.state === "done"; }), "restored");
   }
@@ -221,6 +508,8 @@
     uploads.forEach(function (u) { if (u.state === "done" && u.token) forgetPhoto(u); });
     form.reset(); // a page the server filled in again resets to those values: empty them too
     each(form.querySelectorAll("textarea, input[type=text], input[type=email]"), function (el) { el.value = ""; });
+    if (form.elements.resonated_with) form.elements.resonated_with.value = "";
+    storyPick.sync();
     setKey(uuid4());
     uploads.forEach(function (u) { u.state = "removed"; if (u.xhr) u.xhr.abort(); u.li.remove(); });
     uploads = [];
@@ -244,6 +533,7 @@
     each(form.querySelectorAll("textarea, input[type=text], input[type=email]"), function (el) {
       if (el.name && el.name !== "website") parts.push(el.name + "=" + el.value.trim());
     });
+    if (storyPick.hashPart()) parts.push(storyPick.hashPart());
     parts.sort();
     var text = parts.join("\u0000");
     // cyrb53: a fast 53-bit string hash; enough to recognise the same text again.
@@ -621,7 +911,8 @@
     box.appendChild(p);
     var field = document.getElementById("field-" + name);
     if (field) field.classList.add("has-error");
-    var input = document.getElementById("id_" + name);
+    // A field the script replaced (the story search box) shows its error itself.
+    var input = document.getElementById("id_" + name + "_search") || document.getElementById("id_" + name);
     if (input) {
       input.setAttribute("aria-invalid", "true");
       var ids = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
@@ -720,6 +1011,7 @@
     Object.keys(errors).forEach(function (name) {
       errors[name].forEach(function (m) { showFieldError(name, m); });
     });
+    if (errors.resonated_with) storyPick.drop();
     if (data.field) showFieldError(data.field, data.message);
     showProblem(data.message || T.cannotSend);
     if (data.field === "altcha") refreshRobot();
@@ -789,6 +1081,7 @@
   // story that was sent, not a new one.
   window.addEventListener("pageshow", function (e) {
     if (e.persisted && sending === "done") setBusy(false);
+    storyPick.sync();
     each(form.querySelectorAll("[data-limit]"), updateCounter);
     updateGuardian();
     updateSentNotice();
