@@ -1,6 +1,18 @@
-"""Public campaign pages: home, landing, terms, privacy, contact."""
+"""Public campaign pages: home, landing, terms, privacy, contact.
+
+Each is kept whole in the public page cache (:mod:`tasuki.relay.cache`, a
+module that imports no app) until the campaign's next period boundary, five
+minutes at most, so a cached page never says "open" after a deadline.
+
+Apps built on campaigns add sections to the landing page (the relay its
+stories and course map) through :func:`add_landing_section`: campaigns
+imports none of them.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -8,12 +20,60 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
+from tasuki.campaigns.models import Campaign
 from tasuki.campaigns.selectors import (
     campaign_status,
     current_terms,
     featured_campaign,
     get_campaign,
 )
+from tasuki.relay.cache import NOW_MARKER, public_page
+
+#: The longest a public page is kept in the cache, in seconds.
+MAX_PUBLIC_TTL = 300
+
+
+def seconds_until_next_boundary(campaign: Campaign, at: dt.datetime) -> int:
+    """How long a page of ``campaign`` rendered at ``at`` may be kept: until just
+    before its next period opens or closes, and never more than :data:`MAX_PUBLIC_TTL`.
+
+    Uses the (usually prefetched) periods. A second is kept in hand for the
+    time between rendering and storing the page; 0 means "do not keep it".
+    """
+    boundaries = [
+        moment
+        for period in campaign.periods.all()
+        for moment in (period.opens_at, period.closes_at)
+        if moment > at
+    ]
+    if not boundaries:
+        return MAX_PUBLIC_TTL
+    seconds = int((min(boundaries) - at).total_seconds()) - 1
+    return max(0, min(MAX_PUBLIC_TTL, seconds))
+
+
+def keep_for(response: HttpResponse, campaign: Campaign, at: dt.datetime) -> HttpResponse:
+    """Note on ``response`` how long the public page cache may keep it."""
+    response.tasuki_keep_seconds = seconds_until_next_boundary(campaign, at)
+    return response
+
+
+def page_ttl(request: HttpRequest, response: HttpResponse) -> int | None:
+    """:func:`~tasuki.relay.cache.public_page`'s lifetime: what the view noted."""
+    return getattr(response, "tasuki_keep_seconds", None)
+
+
+#: ``section(request, campaign, at) -> dict | None``: context for the landing page
+#: (``"template"`` names the section's template, included after the entry state).
+LandingSection = Callable[[HttpRequest, Campaign, dt.datetime], dict | None]
+_landing_sections: list[LandingSection] = []
+
+
+def add_landing_section(section: LandingSection) -> LandingSection:
+    """Have the landing page show a section another app renders (once per function)."""
+    if section not in _landing_sections:
+        _landing_sections.append(section)
+    return section
 
 
 @require_safe
@@ -60,20 +120,30 @@ def countdown_messages() -> dict:
 
 
 @require_safe
+@public_page(page_ttl)
 def landing(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_campaign(slug)
     now = timezone.now()
     status = campaign_status(campaign, now)
-    return render(
-        request,
-        "campaigns/landing.html",
-        {
-            "campaign": campaign,
-            "status": status,
-            "now": now,
-            "countdown_messages": countdown_messages(),
-        },
-    )
+    context = {
+        "campaign": campaign,
+        "status": status,
+        "now": now,
+        # Filled in with the time of each answer, cached or not (relay.cache).
+        "server_now": NOW_MARKER,
+        "countdown_messages": countdown_messages(),
+        "meta_title": campaign.name,
+        "meta_description": campaign.tagline,
+        "meta_type": "website",
+    }
+    sections = []
+    for section in _landing_sections:
+        extra = section(request, campaign, now)
+        if extra:
+            sections.append(extra.pop("template"))
+            context.update(extra)
+    context["landing_sections"] = sections
+    return keep_for(render(request, "campaigns/landing.html", context), campaign, now)
 
 
 def _terms_page(request: HttpRequest, slug: str, template: str) -> HttpResponse:
@@ -81,20 +151,25 @@ def _terms_page(request: HttpRequest, slug: str, template: str) -> HttpResponse:
     terms = current_terms(campaign)
     if terms is None:
         raise Http404
-    return render(request, template, {"campaign": campaign, "terms": terms})
+    response = render(request, template, {"campaign": campaign, "terms": terms})
+    return keep_for(response, campaign, timezone.now())
 
 
 @require_safe
+@public_page(page_ttl)
 def terms(request: HttpRequest, slug: str) -> HttpResponse:
     return _terms_page(request, slug, "campaigns/terms.html")
 
 
 @require_safe
+@public_page(page_ttl)
 def privacy(request: HttpRequest, slug: str) -> HttpResponse:
     return _terms_page(request, slug, "campaigns/privacy.html")
 
 
 @require_safe
+@public_page(page_ttl)
 def contact(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_campaign(slug)
-    return render(request, "campaigns/contact.html", {"campaign": campaign})
+    response = render(request, "campaigns/contact.html", {"campaign": campaign})
+    return keep_for(response, campaign, timezone.now())
