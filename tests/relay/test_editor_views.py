@@ -536,3 +536,21 @@ def test_review_and_home_link_to_the_stories_for_editing_roles(campaign, editor_
     home = sign_in(Client(), editor_user).get("/en/staff/").content.decode()
     assert url("desk", campaign.slug) in home
     assert url("desk", campaign.slug) not in reviewer.get("/en/staff/").content.decode()
+
+
+def test_a_withdrawn_entrys_story_is_shown_taken_down_and_cannot_be_saved(
+    campaign, editor, editor_user
+):
+    story = published_story(campaign, "33", by=editor_user, title="Thirty-three")
+    data = form_data(story, lead_en="Too late.")
+    entry_services.withdraw_entry(story.entry)
+    story.refresh_from_db()
+    assert story.state == StoryState.WITHDRAWN
+    page = editor.get(url("edit", campaign.slug, story.entry_id)).content.decode()
+    assert "The entrant withdrew this entry, so the story was taken down" in page
+    assert "Save draft" not in page and "Publish revision" not in page
+    refused = editor.post(url("edit", campaign.slug, story.entry_id), data).content.decode()
+    assert "so its story can no longer be edited" in refused
+    assert "Too late." in refused
+    history = editor.get(url("history", campaign.slug, story.entry_id)).content.decode()
+    assert "Restore r" not in history and "the entrant's withdrawal" in history

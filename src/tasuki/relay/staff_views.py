@@ -181,6 +181,14 @@ def key_label(key: str) -> str:
     return labels.get(key, capfirst(key))
 
 
+def list_text(items: list[str]) -> str:
+    """Items as one line in the page's language ("a, b" or "a、b")."""
+    text = items[0] if items else ""
+    for item in items[1:]:
+        text = _("%(list)s, %(item)s") % {"list": text, "item": item}
+    return text
+
+
 def _anchor(key: str | None) -> str:
     if key == "photos":
         return "photos"
@@ -453,7 +461,7 @@ def _conflict(story: Story, theirs: StoryRevision, mine: dict) -> dict:
     return {
         "revision": theirs,
         "who": theirs.created_by.get_username() if theirs.created_by else _("someone"),
-        "fields": [key_label(k) for k in differ],
+        "fields": list_text([key_label(k) for k in differ]),
     }
 
 
@@ -665,7 +673,7 @@ def history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         story.revisions.select_related("created_by", "restored_from").order_by("-number")
     )
     for revision in revisions:
-        revision.changed_labels = [key_label(k) for k in revision.changed]
+        revision.changed_labels = list_text([key_label(k) for k in revision.changed])
     latest = story.latest_revision
     compared = None
     wanted = request.GET.get("compare", "")
