@@ -83,8 +83,6 @@ def shot(page, name: str, lang: str, *, at: str | None = None) -> None:
     else:
         page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(folder / f"relay-editor-{name}-{lang}.png"))
-    if os.environ.get("TMP_FULL"):
-        page.screenshot(path=str(folder / f"full-{name}-{lang}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])

@@ -126,7 +126,7 @@ def _photo_url(campaign: Campaign, entry: Entry):
 
 
 def _width(photo: Photo, wanted: int | None) -> int:
-    widths = sorted(int(w) for w in (photo.renditions or {}))
+    widths = sorted(int(w) for w in (photo.renditions or {}) if str(w).isdigit())
     if not widths:
         return wanted or EDITOR_WIDTH
     wanted = wanted or EDITOR_WIDTH
