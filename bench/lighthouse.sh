@@ -77,7 +77,7 @@ say "Preparing the demo site (migrate, load_demo, collectstatic) …"
 "$PY" manage.py collectstatic --no-input -v 0
 
 # The pages: the featured campaign's landing and course, and its relay's middle story.
-mapfile -t PAGES < <("$PY" manage.py shell -c '
+mapfile -t PAGES < <("$PY" manage.py shell --no-imports -c '
 from django.urls import reverse
 from django.utils import translation
 from tasuki.campaigns.selectors import featured_campaign
@@ -89,7 +89,8 @@ with translation.override("ja"):
     print("landing", reverse("campaigns:landing", args=[campaign.slug]))
     print("course", reverse("relay:course", args=[campaign.slug]))
     print("story", reverse("relay:story", args=[story.campaign.slug, story.slug]))
-')
+' | grep -E '^(landing|course|story) /')
+[ "${#PAGES[@]}" -eq 3 ] || { say "Could not find the three pages to measure (is there a published story?)"; exit 1; }
 
 "$GUNICORN" tasuki.wsgi --bind "127.0.0.1:$PORT" --workers 2 --threads 4 --timeout 60 \
   >"$SITE_DIR/gunicorn.log" 2>&1 &
