@@ -28,7 +28,17 @@ def _test_settings(settings, tmp_path):
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(tmp_path / "private")},
         },
+        "public": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "public"), "base_url": "/media/public/"},
+        },
     }
+    settings.PUBLIC_MEDIA_ROOT = tmp_path / "public"
+    # Each test starts with no public page remembered by this process (the shared
+    # cache lives in the test database and is rolled back with it).
+    from tasuki.relay import cache as public_cache
+
+    public_cache.clear_local()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 

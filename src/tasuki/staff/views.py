@@ -313,7 +313,12 @@ def home(request):
     # The same roles as the review app's views (tasuki.review.views) allow.
     context["may_review"] = bool(held & {staff_roles.REVIEWER, staff_roles.CAMPAIGN_MANAGER})
     context["may_see_dashboard"] = bool(held & {staff_roles.CAMPAIGN_MANAGER, staff_roles.ADMIN})
-    if held & {staff_roles.REVIEWER, staff_roles.EDITOR, staff_roles.CAMPAIGN_MANAGER}:
+    if held & {
+        staff_roles.REVIEWER,
+        staff_roles.EDITOR,
+        staff_roles.CAMPAIGN_MANAGER,
+        staff_roles.ADMIN,
+    }:
         context["campaigns"] = [
             (c, *selectors.current_period(c)) for c in selectors.campaigns_overview()
         ]
