@@ -149,7 +149,9 @@ def test_the_home_page_shows_each_role_what_it_can_reach(campaign):
     admin = sign_in(Client(), make_staff("ada", "admin"))
     html = admin.get("/ja/staff/").content.decode()
     assert "有効なスタッフアカウント: 2件" in html
-    assert campaign.name_ja not in html  # an admin alone reviews nothing
+    # An admin alone reviews nothing, but may edit the relay's stories.
+    assert f"/ja/staff/review/{campaign.slug}/" not in html
+    assert f"/ja/staff/relay/{campaign.slug}/" in html
 
 
 def test_an_admin_unlocks_a_locked_account(settings):
