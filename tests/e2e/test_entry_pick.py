@@ -17,7 +17,7 @@ from tasuki.entries.models import Entry
 from tests.e2e.test_entry_journey import fill
 from tests.e2e.test_entry_resilience import snap
 from tests.factories import open_campaign
-from tests.fixtures.browser import assert_accessible
+from tests.fixtures.browser import PHONE, assert_accessible
 from tests.relay.factories import published_story
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -148,3 +148,23 @@ def test_a_story_taken_down_meanwhile_is_refused_on_its_field_and_nothing_is_los
     entry = Entry.objects.get(receipt=page.locator("#receipt-number").inner_text())
     assert entry.resonated_with is None
     assert entry.resonated_story == "Her smile at the water station."
+
+
+def test_without_javascript_the_select_is_the_picker(live_app, chromium, transactional_db, relay):
+    campaign, water = relay
+    context = chromium.new_context(viewport=PHONE, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_app.url}/ja/{campaign.slug}/enter/")
+        select = page.locator("#id_resonated_with")
+        expect(select).to_be_visible()
+        assert page.locator("#id_resonated_with_search").count() == 0
+        assert page.locator("#id_resonated_with optgroup").count() == 2
+        select.select_option(str(water.pk))  # the keyboard and the phone's own picker work
+        assert select.input_value() == str(water.pk)
+        expect(page.locator("#id_resonated_story")).to_be_visible()  # the free text stays
+        # (axe needs JavaScript; the select's name comes from its label and its help.)
+        assert page.locator("label[for=id_resonated_with]").count() == 1
+        expect(select).to_have_attribute("aria-describedby", "id_resonated_with_helptext")
+    finally:
+        context.close()
