@@ -314,8 +314,16 @@ class StoryPhoto(BilingualMixin, models.Model):
     """
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="photos")
+    #: The entry photo it was made from, for the editors. No database constraint and
+    #: no action on delete: deleting an unsent upload stays one conditional statement
+    #: (housekeeping's race guard), and the published copy stands on its own.
     source = models.ForeignKey(
-        Photo, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Photo,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     position = models.PositiveSmallIntegerField(default=0)
     alt_ja = models.CharField(_("alt text (Japanese)"), max_length=300)
