@@ -202,10 +202,10 @@ def course_svg(
     out.append('<g class="course-ends" aria-hidden="true">')
     for (x, y), text, kind in ((xy[0], _("Start"), "start"), (xy[-1], _("Finish"), "finish")):
         anchor = "end" if x > project.width / 2 else "start"
-        dy = -14 if y > MARGIN + 20 else 24
+        dy = -18 if y > MARGIN + 24 else 32
         out.append(
             format_html(
-                '<circle class="course-{}" cx="{}" cy="{}" r="9"/>'
+                '<circle class="course-{}" cx="{}" cy="{}" r="10"/>'
                 '<text class="course-end-name" x="{}" y="{}" text-anchor="{}">{}</text>',
                 kind,
                 _num(x),
@@ -225,9 +225,9 @@ def course_svg(
             format_html(
                 '<a class="course-marker{}" href="{}" aria-label="{}" data-km="{}">'
                 "<title>{}</title>"
-                '<circle class="marker-hit" cx="{}" cy="{}" r="13"/>'
-                '<circle class="marker-ring" cx="{}" cy="{}" r="11"/>'
-                '<circle class="marker-dot" cx="{}" cy="{}" r="7"/></a>',
+                '<circle class="marker-hit" cx="{}" cy="{}" r="16"/>'
+                '<circle class="marker-ring" cx="{}" cy="{}" r="13"/>'
+                '<circle class="marker-dot" cx="{}" cy="{}" r="9"/></a>',
                 " is-finish" if story.is_finish else "",
                 url_for(story),
                 name,
@@ -245,8 +245,8 @@ def course_svg(
 GRAPH_WIDTH = 800
 GRAPH_PAD_X = 36
 GRAPH_ROW = 150
-GRAPH_TOP = 60
-NODE_R = 7
+GRAPH_TOP = 40
+NODE_R = 10
 
 
 def connections_svg(connections, *, label: str = "") -> SafeString:
@@ -268,7 +268,7 @@ def connections_svg(connections, *, label: str = "") -> SafeString:
         y = GRAPH_TOP + row_of[story.campaign_id] * GRAPH_ROW + 70
         return (x, y)
 
-    height = GRAPH_TOP + len(runs) * GRAPH_ROW + 40
+    height = GRAPH_TOP + len(runs) * GRAPH_ROW + 30
     summary = label or _(
         "Diagram of the connections between %(stories)s stories: %(links)s links. "
         "The same connections are listed below."
@@ -283,8 +283,8 @@ def connections_svg(connections, *, label: str = "") -> SafeString:
             height,
             summary,
         ),
-        '<defs><marker id="graph-arrow" viewBox="0 0 10 10" refX="10" refY="5" '
-        'markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+        '<defs><marker id="graph-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="14" '
+        'markerHeight="14" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
         '<path d="M0,0 L10,5 L0,10 z" class="graph-arrowhead"/></marker></defs>',
     ]
     for run in runs:
@@ -294,7 +294,7 @@ def connections_svg(connections, *, label: str = "") -> SafeString:
                 '<text class="graph-run" x="{}" y="{}">{}</text>'
                 '<line class="graph-row" x1="{}" y1="{}" x2="{}" y2="{}"/>',
                 GRAPH_PAD_X,
-                y - 52,
+                y + 38,
                 run.name,
                 GRAPH_PAD_X,
                 y,
