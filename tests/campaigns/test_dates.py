@@ -10,11 +10,25 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from tasuki.campaigns.demo import DEMO_SLUG
 from tasuki.campaigns.models import Campaign
 from tasuki.core.timefmt import format_jst
 from tests.factories import CampaignFactory, PeriodFactory, TermsFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _public_storage(settings, tmp_path):
+    """Loading the demo publishes last year's relay: its files go to a temporary folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "public": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "public"), "base_url": "/media/public/"},
+        },
+    }
+
 
 #: Every way the demo's original dates were written: on the pages (format_jst)
 #: and in the prose of the terms, the privacy notice and the prize.
@@ -49,7 +63,7 @@ def pages(client, campaign, lang):
 def test_demo_pages_quote_the_loaded_dates_before_the_move(client):
     """The check below is not vacuous: before the move, the pages do show these dates."""
     call_command("load_demo", "--no-photos")
-    campaign = Campaign.objects.get()
+    campaign = Campaign.objects.get(slug=DEMO_SLUG)
     html = pages(client, campaign, "en")
     assert "16 Dec 2025 (Tue), 00:00 JST" in html["terms/"]
     assert "15 Apr 2026 (Wed)" in html["privacy/"]
@@ -60,7 +74,7 @@ def test_demo_pages_quote_the_loaded_dates_before_the_move(client):
 def test_after_open_demo_period_pages_show_the_new_dates_and_none_of_the_old(client, lang):
     call_command("load_demo", "--no-photos")
     call_command("open_demo_period")
-    campaign = Campaign.objects.get()
+    campaign = Campaign.objects.get(slug=DEMO_SLUG)
     periods = list(campaign.periods.order_by("opens_at"))
     assert periods[0].is_open()
     html = pages(client, campaign, lang)
@@ -79,7 +93,7 @@ def test_after_open_demo_period_pages_show_the_new_dates_and_none_of_the_old(cli
 
 def test_open_demo_period_keeps_the_announcement_after_the_last_period():
     call_command("load_demo", "--no-photos")
-    campaign = Campaign.objects.get()
+    campaign = Campaign.objects.get(slug=DEMO_SLUG)
     before = (
         campaign.announcement_date - campaign.periods.order_by("-closes_at")[0].closes_at.date()
     )
@@ -98,7 +112,7 @@ def test_open_demo_period_keeps_the_announcement_after_the_last_period():
 
 def test_terms_text_refers_to_the_dates_section_it_is_shown_with(client):
     call_command("load_demo", "--no-photos")
-    campaign = Campaign.objects.get()
+    campaign = Campaign.objects.get(slug=DEMO_SLUG)
     for lang, heading, reference in (("en", ">Dates<", "“Dates”"), ("ja", ">日程<", "「日程」")):
         for page in ("terms/", "privacy/"):
             html = client.get(f"/{lang}/{campaign.slug}/{page}").content.decode()

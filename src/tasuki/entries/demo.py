@@ -28,6 +28,11 @@ def _handle(value: str) -> str:
     return "@" + value.lstrip("@") if value else ""
 
 
+def entry_key(campaign: Campaign, index: int) -> uuid.UUID:
+    """The fixed submission key of the demo entry at ``index`` of the file."""
+    return uuid.uuid5(_NAMESPACE, f"{campaign.slug}:{index}")
+
+
 def demo_entries() -> list[dict]:
     return json.loads(DEMO_FILE.read_text(encoding="utf-8"))
 
@@ -37,7 +42,7 @@ def load_demo_entries(campaign: Campaign, *, photos: bool = True) -> int:
     periods = {p.number: p for p in campaign.periods.all()}
     made = 0
     for index, item in enumerate(demo_entries()):
-        key = uuid.uuid5(_NAMESPACE, f"{campaign.slug}:{index}")
+        key = entry_key(campaign, index)
         if Entry.objects.filter(submission_key=key).exists():
             continue
         period = periods[item["period"]]
