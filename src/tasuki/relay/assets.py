@@ -153,7 +153,7 @@ def make_card(
     storage: Storage,
     path: str,
 ) -> str:
-    """A 1200×630 PNG: the title large, the km mark and the byline, over the photo."""
+    """A 1200×630 JPEG: the title large, the km mark and the byline, over the photo."""
     width, height = CARD_SIZE
     if picture is not None:
         box = crop_box(*picture.size, width / height, 0.5, 0.5)
@@ -179,7 +179,9 @@ def make_card(
         font=small,
         fill=(210, 218, 230),
     )
-    return _save(storage, path, card, format="PNG", optimize=True)
+    # JPEG: a quarter of PNG's encoding time and size; the title is large enough
+    # that quality 88 keeps its edges clean.
+    return _save(storage, path, card, format="JPEG", quality=88, progressive=True)
 
 
 def delete_files(storage: Storage, paths: list[str]) -> None:

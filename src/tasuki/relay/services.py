@@ -526,7 +526,7 @@ def _write_assets(story: Story, content: dict) -> tuple[list[StoryPhoto], dict, 
                 campaign_name=getattr(story.campaign, f"name_{lang}") or story.campaign.name_en,
                 picture=first_wide,
                 storage=storage,
-                path=f"stories/{story.slug}/card-{lang}.png",
+                path=f"stories/{story.slug}/card-{lang}.jpg",
             )
             written.append(cards[lang])
     except BaseException:
