@@ -3,6 +3,7 @@
 #
 #   bench/lighthouse.sh                     # installs lighthouse, starts a demo site, prints scores
 #   LIGHTHOUSE_VERSION=12.8.2 RUNS=3 bench/lighthouse.sh
+#   PAGE_LANG=en bench/lighthouse.sh        # the English pages (Japanese by default)
 #
 # 1. installs npm's lighthouse (12.8.2: version 13 needs Node 22) into
 #    var/lighthouse/npm, once; if that version cannot be installed it says so and
@@ -27,6 +28,7 @@ PY="${PY:-$ROOT/.venv/bin/python}"
 GUNICORN="${GUNICORN:-$ROOT/.venv/bin/gunicorn}"
 WANTED="${LIGHTHOUSE_VERSION:-12.8.2}"
 RUNS="${RUNS:-1}"
+PAGE_LANG="${PAGE_LANG:-ja}"
 export CHROME_PATH="${CHROME_PATH:-/usr/bin/chromium}"
 LH_HOME="$ROOT/var/lighthouse"
 NPM_DIR="$LH_HOME/npm"
@@ -77,7 +79,8 @@ say "Preparing the demo site (migrate, load_demo, collectstatic) …"
 "$PY" manage.py collectstatic --no-input -v 0
 
 # The pages: the featured campaign's landing and course, and its relay's middle story.
-mapfile -t PAGES < <("$PY" manage.py shell --no-imports -c '
+mapfile -t PAGES < <(PAGE_LANG="$PAGE_LANG" "$PY" manage.py shell --no-imports -c '
+import os
 from django.urls import reverse
 from django.utils import translation
 from tasuki.campaigns.selectors import featured_campaign
@@ -85,7 +88,7 @@ from tasuki.relay.models import Story
 campaign = featured_campaign()
 stories = list(Story.objects.published().select_related("campaign").order_by("campaign__run_number", "km"))
 story = stories[len(stories) // 2]
-with translation.override("ja"):
+with translation.override(os.environ["PAGE_LANG"]):
     print("landing", reverse("campaigns:landing", args=[campaign.slug]))
     print("course", reverse("relay:course", args=[campaign.slug]))
     print("story", reverse("relay:story", args=[story.campaign.slug, story.slug]))

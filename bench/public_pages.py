@@ -2,7 +2,7 @@
 
 Run by hand (the tests only run it with tiny numbers)::
 
-    .venv/bin/python bench/public_pages.py        # 20 stories, 8 clients, 3 rounds of 10 s each
+    .venv/bin/python bench/public_pages.py        # 20 stories, 8 clients, 6 rounds of 5 s each
     .venv/bin/python bench/public_pages.py --help
 
 What it does, in order:
@@ -335,7 +335,7 @@ def profile_in_process(story_path: str, static_path: str, count: int, host: str)
             once(path)
         profiler.disable()
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(12)
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
         say("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:4000])
 
 
@@ -374,8 +374,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--clients", type=int, default=8, help="client processes, one connection each"
     )
-    parser.add_argument("--seconds", type=float, default=10.0, help="seconds per phase")
-    parser.add_argument("--rounds", type=int, default=3, help="story + static phases, alternating")
+    parser.add_argument("--seconds", type=float, default=5.0, help="seconds per phase")
+    parser.add_argument("--rounds", type=int, default=6, help="story + static phases, alternating")
     parser.add_argument("--warm", type=int, default=50, help="requests per client before timing")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (Procfile: 2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (Procfile: 4)")
