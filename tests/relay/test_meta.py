@@ -105,7 +105,7 @@ def test_a_story_page_has_absolute_tags_in_its_language(campaign):
     assert head.one("og:site_name") == campaign.name_en
     image = head.one("og:image")
     assert image == f"{SITE}/media/public/{story.cards['en']}"
-    assert image.endswith("card-en.png")
+    assert "/card-en." in image
     assert (head.one("og:image:width"), head.one("og:image:height")) == ("1200", "630")
     assert "The water station" in head.one("og:image:alt")
     assert head.one("twitter:card") == "summary_large_image"
@@ -127,7 +127,7 @@ def test_the_japanese_page_names_its_own_locale_card_and_feed(campaign):
     assert head.one("og:title") == "Kilometre three（日本語）"
     assert head.one("og:locale") == "ja_JP"
     assert head.meta["og:locale:alternate"] == ["en_US"]
-    assert head.one("og:image").endswith("card-ja.png")
+    assert "/card-ja." in head.one("og:image")
     assert "Kilometre three（日本語）" in head.one("og:image:alt")
     assert head.link("alternate")["href"] == f"{SITE}/feeds/ja/{campaign.slug}.atom"
     data = jsonld(html)
