@@ -26,7 +26,6 @@ from tasuki.campaigns.services import add_landmark, rebuild_course_marks
 from tasuki.entries import services as entry_services
 from tasuki.entries.demo_photos import make_demo_photo
 from tasuki.relay import services
-from tasuki.relay.models import StoryPhoto, public_storage
 from tests.factories import open_campaign
 from tests.fixtures.browser import PHONE, assert_accessible
 from tests.relay.factories import bilingual, draft, editor, featured_entry
@@ -84,9 +83,18 @@ def with_demo_course(campaign):
 
 
 @pytest.fixture
-def relay(transactional_db):
+def relay(transactional_db, live_app, settings):
     """Last year's relay (closed, seven stories linked in chains, four with photos)
     and this year's (open, with no story of its own yet)."""
+    # Published here, served there: the live app's public folder.
+    public = live_app.private_root.parent / "live-public"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "public": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(public), "base_url": "/media/public/"},
+        },
+    }
     series = Series.objects.create(slug="tcm", name_ja="東京シティマラソン", name_en="Tokyo City")
     last = with_demo_course(
         open_campaign(
@@ -136,15 +144,7 @@ def relay(transactional_db):
             name_en="Story Relay 2026",
         )
     )
-    yield last, this, made
-    # The published files went to the public storage the live app serves.
-    storage = public_storage()
-    for photo in StoryPhoto.objects.all():
-        for path in photo.paths():
-            storage.delete(path)
-    for story in made.values():
-        for path in (story.cards or {}).values():
-            storage.delete(path)
+    return last, this, made
 
 
 def test_a_reader_walks_the_relay_on_a_phone(live_app, phone, relay):
@@ -247,6 +247,8 @@ def test_pictures_hold_their_place_while_they_load(live_app, phone, relay):
     assert page.locator(".story-hero source[type='image/webp']").count() == 1
     for image in page.locator("img").all():
         assert image.get_attribute("width") and image.get_attribute("height")
+    hero.scroll_into_view_if_needed()
+    page.wait_for_load_state("networkidle")
     natural = hero.evaluate("e => e.complete && e.naturalWidth")
     assert natural and natural > 0  # the public rendition was served
 

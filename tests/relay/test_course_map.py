@@ -162,3 +162,47 @@ def test_the_connection_graph_draws_each_story_and_an_arrow_per_link():
     ]
     # Each node says what it is to a pointer's hover.
     assert svg.find(f".//{SVG}circle/{SVG}title").text == "Km 3: A — Blue Cap"
+
+
+def test_landmark_names_never_cover_each_other_or_the_ends(db):
+    """The demo's crowded city centre: names that would collide are left out."""
+    import json
+
+    from tasuki.campaigns.demo import DEMO_FILE
+    from tasuki.campaigns.services import add_landmark
+    from tests.factories import CampaignFactory
+
+    data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))["course"]
+    course = Course.objects.create(
+        campaign=CampaignFactory(), line=data["line"], distance_km=Decimal("42.195")
+    )
+    for landmark in data["landmarks"]:
+        fields = {k: landmark[k] for k in ("name_ja", "name_en", "longitude", "latitude")}
+        add_landmark(course, **fields)
+    stories = [story(km) for km in (0, 3, 10, 11, 20, 30, 41, "42.195")]
+    svg = parse(course_map.course_svg(course, stories, url_for=url_for))
+    _, _, width, height = map(float, svg.get("viewBox").split())
+    boxes = []
+    for text in svg.iter(f"{SVG}text"):
+        size = (
+            course_map.END_LABEL_SIZE
+            if text.get("class") == "course-end-name"
+            else course_map.LANDMARK_LABEL_SIZE
+        )
+        w = course_map.text_width(text.text, size)
+        x, y = float(text.get("x")), float(text.get("y"))
+        left = {"start": x, "end": x - w, "middle": x - w / 2}[text.get("text-anchor")]
+        boxes.append((left, y - size * 0.8, left + w, y + size * 0.25))
+    names = [t.text for t in svg.iter(f"{SVG}text")]
+    assert "Start" in names and "Finish" in names
+    assert len(names) >= 2 + len(data["landmarks"]) // 2  # most names still fit
+    squares = [
+        (float(r.get("x")), float(r.get("y")), float(r.get("x")) + 8, float(r.get("y")) + 8)
+        for r in svg.iter(f"{SVG}rect")
+    ]
+    assert len(squares) == len(data["landmarks"])  # every landmark is marked
+    for i, a in enumerate(boxes):
+        assert a[0] >= 0 and a[2] <= width and a[1] >= 0 and a[3] <= height
+        for b in boxes[i + 1 :]:
+            assert course_map._overlap(a, b) == 0, (names[i], a, b)
+        assert not any(course_map._overlap(a, square) for square in squares), names[i]

@@ -122,6 +122,92 @@ def km_positions(
 
 # --- the course map ---------------------------------------------------------------------------
 
+#: Font sizes of the map's labels in viewBox units (site.css draws them at these sizes).
+END_LABEL_SIZE = 19
+LANDMARK_LABEL_SIZE = 16
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def _box_around(point: Point, half: float) -> Box:
+    return (point[0] - half, point[1] - half, point[0] + half, point[1] + half)
+
+
+def text_width(text: str, size: float) -> float:
+    """A generous estimate of how wide ``text`` is drawn at ``size`` (no font at hand):
+    a full-width character is one em, anything else six tenths of one."""
+    return sum(size if ord(ch) >= 0x2E80 else size * 0.6 for ch in text)
+
+
+def _overlap(a: Box, b: Box) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+class _Labels:
+    """Places labels beside points so that none covers another, a marker or an end.
+
+    Greedy, in the order asked: each label tries the right, the left, above,
+    below and the four corners of its point and takes the first free spot
+    inside the map. A required label (start, finish) takes the least-covered
+    spot when none is free; any other label is then left out.
+    """
+
+    GAP = 11
+
+    def __init__(self, width: float, height: float, *, obstacles: list[Box]) -> None:
+        self.width, self.height = width, height
+        self.obstacles = obstacles
+        self.taken: list[Box] = []
+
+    def _candidates(self, point: Point, width: float, size: float):
+        x, y = point
+        g = self.GAP
+        mid = y + size * 0.35  # the baseline that centres the text on the point
+        yield x + g, mid, "start", (x + g, mid - size * 0.8, x + g + width, mid + size * 0.25)
+        yield x - g, mid, "end", (x - g - width, mid - size * 0.8, x - g, mid + size * 0.25)
+        up = y - g - size * 0.25
+        yield x, up, "middle", (x - width / 2, up - size * 0.8, x + width / 2, up + size * 0.25)
+        down = y + g + size * 0.8
+        yield (
+            x,
+            down,
+            "middle",
+            (x - width / 2, down - size * 0.8, x + width / 2, down + size * 0.25),
+        )
+        for dx, anchor in ((g * 0.7, "start"), (-g * 0.7, "end")):
+            for base in (y - g, y + g + size * 0.6):
+                left = x + dx if anchor == "start" else x + dx - width
+                yield (
+                    x + dx,
+                    base,
+                    anchor,
+                    (left, base - size * 0.8, left + width, base + size * 0.25),
+                )
+
+    def place(self, point: Point, text: str, size: float, *, required: bool = False):
+        width = text_width(text, size)
+        best, best_cost = None, None
+        for tx, ty, anchor, box in self._candidates(point, width, size):
+            inside = box[0] >= 2 and box[1] >= 2 and box[2] <= self.width - 2
+            inside = inside and box[3] <= self.height - 2
+            if not inside:
+                continue
+            cost = sum(_overlap(box, other) for other in (*self.taken, *self.obstacles))
+            if cost == 0:
+                self.taken.append(box)
+                return tx, ty, anchor
+            if best_cost is None or cost < best_cost:
+                best, best_cost = (tx, ty, anchor, box), cost
+        if not required:
+            return None
+        if best is None:  # nowhere inside: beside the point, clipped if it must be
+            x, y = point
+            best = (x, y - self.GAP, "middle", _box_around(point, 0))
+        self.taken.append(best[3])
+        return best[:3]
+
 
 def marker_name(story) -> str:
     """The accessible name of a story's marker and list item."""
@@ -177,49 +263,65 @@ def course_svg(
         format_html('<polyline class="course-casing" points="{}"/>', _polyline(xy)),
         format_html('<polyline class="course-line" points="{}"/>', _polyline(xy)),
     ]
+    dots = [project(point) for point in where]
+    labels = _Labels(project.width, project.height, obstacles=[_box_around(d, 11) for d in dots])
+    ends = ((xy[0], _("Start"), "start"), (xy[-1], _("Finish"), "finish"))
+    for (x, y), _text, _kind in ends:
+        labels.obstacles.append(_box_around((x, y), 12))
+    shown_landmarks = []
     if landmarks and getattr(course, "pk", None) is not None:
-        out.append('<g class="course-landmarks" aria-hidden="true">')
         for landmark in course.landmarks.all():
-            x, y = project((landmark.longitude, landmark.latitude))
-            anchor = "end" if x > project.width / 2 else "start"
-            dx = -10 if anchor == "end" else 10
-            out.append(
-                format_html(
-                    '<rect class="landmark-dot" x="{}" y="{}" width="8" height="8" '
-                    'transform="rotate(45 {} {})"/>'
-                    '<text class="landmark-name" x="{}" y="{}" text-anchor="{}">{}</text>',
-                    _num(x - 4),
-                    _num(y - 4),
-                    _num(x),
-                    _num(y),
-                    _num(x + dx),
-                    _num(y + 4),
-                    anchor,
-                    landmark.name,
-                )
-            )
-        out.append("</g>")
-    out.append('<g class="course-ends" aria-hidden="true">')
-    for (x, y), text, kind in ((xy[0], _("Start"), "start"), (xy[-1], _("Finish"), "finish")):
-        anchor = "end" if x > project.width / 2 else "start"
-        dy = -18 if y > MARGIN + 24 else 32
-        out.append(
+            point = project((landmark.longitude, landmark.latitude))
+            shown_landmarks.append((landmark, point))
+            labels.obstacles.append(_box_around(point, 6))
+    end_parts = []
+    for (x, y), text, kind in ends:
+        tx, ty, anchor = labels.place((x, y), text, END_LABEL_SIZE, required=True)
+        end_parts.append(
             format_html(
                 '<circle class="course-{}" cx="{}" cy="{}" r="10"/>'
                 '<text class="course-end-name" x="{}" y="{}" text-anchor="{}">{}</text>',
                 kind,
                 _num(x),
                 _num(y),
-                _num(x),
-                _num(y + dy),
+                _num(tx),
+                _num(ty),
                 anchor,
                 text,
             )
         )
+    if shown_landmarks:
+        out.append('<g class="course-landmarks" aria-hidden="true">')
+        for landmark, (x, y) in shown_landmarks:
+            out.append(
+                format_html(
+                    '<rect class="landmark-dot" x="{}" y="{}" width="8" height="8" '
+                    'transform="rotate(45 {} {})"/>',
+                    _num(x - 4),
+                    _num(y - 4),
+                    _num(x),
+                    _num(y),
+                )
+            )
+            # A name that would cover another is left out: the square stays.
+            spot = labels.place((x, y), landmark.name, LANDMARK_LABEL_SIZE)
+            if spot is not None:
+                tx, ty, anchor = spot
+                out.append(
+                    format_html(
+                        '<text class="landmark-name" x="{}" y="{}" text-anchor="{}">{}</text>',
+                        _num(tx),
+                        _num(ty),
+                        anchor,
+                        landmark.name,
+                    )
+                )
+        out.append("</g>")
+    out.append('<g class="course-ends" aria-hidden="true">')
+    out.extend(end_parts)
     out.append("</g>")
     out.append('<g class="course-markers">')
-    for story, point in zip(placed, where, strict=True):
-        x, y = project(point)
+    for story, (x, y) in zip(placed, dots, strict=True):
         name = marker_name(story)
         out.append(
             format_html(
