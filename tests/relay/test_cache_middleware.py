@@ -130,3 +130,12 @@ def test_a_cache_outage_serves_fresh_pages(client, monkeypatch):
     assert client.get("/page/").status_code == 200
     assert client.get("/page/").status_code == 200
     assert calls["n"] == 2
+
+
+def test_the_clock_is_filled_in_when_the_cache_is_off(client, settings):
+    settings.TASUKI_PUBLIC_CACHE = False
+    first = client.get("/page/")
+    assert cache.NOW_MARKER.encode() not in first.content
+    assert b"data-server-now='20" in first.content
+    client.get("/page/")
+    assert calls["n"] == 2

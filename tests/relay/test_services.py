@@ -330,3 +330,19 @@ def test_public_files_are_served_with_a_long_lifetime(client, settings, tmp_path
     assert response.status_code == 200
     assert "immutable" in response["Cache-Control"]
     assert client.get("/media/public/../private/x").status_code in (400, 404)
+
+
+def test_the_authors_mail_links_the_story_in_their_language_when_sent(campaign, settings):
+    from django.core import mail
+
+    from tasuki.mail.services import deliver
+
+    settings.SITE_URL = "https://relay.example.org"
+    entry = featured_entry(campaign, language="ja")
+    story = published_story(campaign, 17, entry=entry, title="坂の上")
+    stored = OutboxMessage.objects.get(kind="story_published")
+    assert story.slug not in stored.body  # only a marker is stored
+    deliver(stored.pk)
+    sent = mail.outbox[-1]
+    assert f"https://relay.example.org/ja/{campaign.slug}/stories/{story.slug}/" in sent.body
+    assert "17km" in sent.body

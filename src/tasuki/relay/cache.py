@@ -129,7 +129,7 @@ class PublicPageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not _cacheable_request(request):
-            return self.get_response(request)
+            return self._with_clock(self.get_response(request))
         gen = generation()
         key = _key(request, gen) if gen != -1 else None
         if key is not None:
@@ -146,6 +146,10 @@ class PublicPageCacheMiddleware:
             and not response.streaming
         ):
             self._store(key, ttl, response)
+        return self._with_clock(response)
+
+    @staticmethod
+    def _with_clock(response: HttpResponse) -> HttpResponse:
         if not response.streaming and _NOW_BYTES in response.content:
             response.content = _fill_now(response.content)
         return response

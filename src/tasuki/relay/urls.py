@@ -2,7 +2,6 @@
 
 from django.urls import path
 
-from tasuki.campaigns.views import add_landing_section
 from tasuki.relay import views
 
 app_name = "relay"
@@ -18,4 +17,3 @@ urlpatterns = [
 # The campaign's landing page shows the relay (its latest stories and the map):
 # registered here, where the relay joins the site's pages, since the campaigns
 # app imports nothing of the relay.
-add_landing_section(views.landing_section)
