@@ -38,7 +38,8 @@ run: $(VENV)/.installed-run
 	  $(BIN)/honcho start --no-prefix -f Procfile
 
 # What the suite needs outside Python: Chromium for the browser tests, gettext
-# for the catalogue check, Redis for the test of the production cache (.ci/run
+# for the catalogue check, Japanese fonts for screenshots and the typography
+# test, Redis for the test of the production cache (.ci/run
 # starts it; a test that finds it down fails with the command to start it).
 # Installed when we may (root with apt), else we say how.
 system-deps:
@@ -46,6 +47,7 @@ system-deps:
 	command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing$$missing with apt-get"; \
