@@ -240,11 +240,11 @@ def course_svg(
     ``url_for(story)`` gives each marker's address; ``label`` names the map.
     """
     if course is None:
-        return SafeString()
+        return SafeString("")
     try:
         points = geo.validate_linestring(course.line)
     except ValueError:
-        return SafeString()  # a broken line is the staff form's to report
+        return SafeString("")  # a broken line is the staff form's to report
     project = fit(points)
     xy = [project(p) for p in points]
     placed = [s for s in stories if s.km is not None]
@@ -360,7 +360,7 @@ def connections_svg(connections, *, label: str = "") -> SafeString:
     """
     runs = connections.runs
     if not connections.nodes:
-        return SafeString()
+        return SafeString("")
     row_of = {run.pk: index for index, run in enumerate(runs)}
     inner = GRAPH_WIDTH - 2 * GRAPH_PAD_X
     finish = float(MARATHON_KM)
