@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tasuki.campaigns.models import Campaign, km_label
-from tasuki.entries.models import Entry, EntryStatus, Photo, PhotoStatus, private_storage
+from tasuki.entries.models import Entry, EntryStatus, Photo, PhotoStatus
+from tasuki.entries.serving import rendition_response
 from tasuki.relay import services
 from tasuki.relay.forms import StoryForm, text_label
 from tasuki.relay.models import (
@@ -45,7 +46,6 @@ from tasuki.staff.roles import ADMIN, CAMPAIGN_MANAGER, EDITOR, staff_required
 
 #: Who may write, publish and restore stories.
 EDIT_ROLES = [EDITOR, CAMPAIGN_MANAGER, ADMIN]
-MEDIA_TYPES = {"webp": "image/webp", "jpeg": "image/jpeg"}
 #: The rendition the editor shows of each photo (the smallest at least this wide).
 EDITOR_WIDTH = 480
 
@@ -162,6 +162,21 @@ def _no_story(request: HttpRequest, campaign: Campaign, entry: Entry) -> HttpRes
             "withdrawn": entry.status == EntryStatus.WITHDRAWN,
         },
     )
+
+
+def _story_page(request: HttpRequest, slug: str, pk: int, *, refused=None):
+    """The campaign, entry and story a story page is about, and ``None``; or, when the
+    entry is no story yet, the answer instead: the "not a story yet" page for a GET,
+    and for a POST the message ``refused`` (nothing was done) and back to the editor."""
+    campaign = _campaign(slug)
+    entry = _entry(campaign, pk)
+    story = _story_of(entry)
+    if story is not None:
+        return campaign, entry, story, None
+    if request.method == "POST":
+        messages.error(request, refused)
+        return campaign, entry, None, redirect("relay_staff:edit", campaign.slug, entry.pk)
+    return campaign, entry, None, _no_story(request, campaign, entry)
 
 
 # --- labels and errors ------------------------------------------------------------------
@@ -320,14 +335,11 @@ def _form(story: Story, photos, *, data=None, initial=None) -> StoryForm:
 @staff_required(roles=EDIT_ROLES)
 def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The story beside the entrant's original; saving makes a new revision."""
-    campaign = _campaign(slug)
-    entry = _entry(campaign, pk)
-    story = _story_of(entry)
-    if story is None:
-        if request.method == "POST":
-            messages.error(request, _("This entry is not a story yet, so nothing was saved."))
-            return redirect("relay_staff:edit", campaign.slug, entry.pk)
-        return _no_story(request, campaign, entry)
+    campaign, entry, story, answer = _story_page(
+        request, slug, pk, refused=_("This entry is not a story yet, so nothing was saved.")
+    )
+    if answer is not None:
+        return answer
     photos = _ready_photos(entry)
     latest = story.latest_revision
     conflict = None
@@ -472,11 +484,9 @@ def _conflict(story: Story, theirs: StoryRevision, mine: dict) -> dict:
 @staff_required(roles=EDIT_ROLES)
 def preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The public story page exactly as it would look, from a draft revision."""
-    campaign = _campaign(slug)
-    entry = _entry(campaign, pk)
-    story = _story_of(entry)
-    if story is None:
-        return _no_story(request, campaign, entry)
+    campaign, entry, story, answer = _story_page(request, slug, pk)
+    if answer is not None:
+        return answer
     revision = story.latest_revision
     wanted = request.GET.get("revision", "")
     if wanted:
@@ -513,14 +523,11 @@ def preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @staff_required(roles=EDIT_ROLES)
 def publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Ask first (with what is still missing), then make a revision what the public sees."""
-    campaign = _campaign(slug)
-    entry = _entry(campaign, pk)
-    story = _story_of(entry)
-    if story is None:
-        if request.method == "POST":
-            messages.error(request, _("This entry is not a story yet, so nothing was published."))
-            return redirect("relay_staff:edit", campaign.slug, entry.pk)
-        return _no_story(request, campaign, entry)
+    campaign, entry, story, answer = _story_page(
+        request, slug, pk, refused=_("This entry is not a story yet, so nothing was published.")
+    )
+    if answer is not None:
+        return answer
     revision = story.latest_revision
     if request.method == "POST":
         number = request.POST.get("revision", "")
@@ -567,14 +574,11 @@ def _publish_page(request, campaign, entry, story, revision, problems) -> HttpRe
 @staff_required(roles=EDIT_ROLES)
 def unpublish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Ask first, then take the story off the public pages (it can go up again)."""
-    campaign = _campaign(slug)
-    entry = _entry(campaign, pk)
-    story = _story_of(entry)
-    if story is None:
-        if request.method == "POST":
-            messages.error(request, _("This entry is not a story yet, so nothing was changed."))
-            return redirect("relay_staff:edit", campaign.slug, entry.pk)
-        return _no_story(request, campaign, entry)
+    campaign, entry, story, answer = _story_page(
+        request, slug, pk, refused=_("This entry is not a story yet, so nothing was changed.")
+    )
+    if answer is not None:
+        return answer
     if request.method == "POST":
         try:
             services.unpublish(story, by=request.user, request=request)
@@ -664,11 +668,9 @@ def compare(old: dict, new: dict) -> list[dict]:
 def history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Every revision, newest first, with who changed what; the publication events;
     a revision compared with the current draft; restore."""
-    campaign = _campaign(slug)
-    entry = _entry(campaign, pk)
-    story = _story_of(entry)
-    if story is None:
-        return _no_story(request, campaign, entry)
+    campaign, entry, story, answer = _story_page(request, slug, pk)
+    if answer is not None:
+        return answer
     revisions = list(
         story.revisions.select_related("created_by", "restored_from").order_by("-number")
     )
@@ -699,12 +701,11 @@ def history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @staff_required(roles=EDIT_ROLES)
 def restore(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Make an earlier revision the draft again (as a new revision; nothing is lost)."""
-    campaign = _campaign(slug)
-    entry = _entry(campaign, pk)
-    story = _story_of(entry)
-    if story is None:
-        messages.error(request, _("This entry is not a story yet, so nothing was restored."))
-        return redirect("relay_staff:edit", campaign.slug, entry.pk)
+    campaign, entry, story, answer = _story_page(
+        request, slug, pk, refused=_("This entry is not a story yet, so nothing was restored.")
+    )
+    if answer is not None:
+        return answer
     number = request.POST.get("revision", "")
     old = story.revisions.filter(number=int(number)).first() if number.isdigit() else None
     if old is None:
@@ -747,10 +748,4 @@ def photo(request: HttpRequest, slug: str, pk: int, token: str, width: int, fmt:
     the preview (the same rule as the reviewers' photos: this campaign's entry)."""
     campaign = _campaign(slug)
     entry = _entry(campaign, pk)
-    picture = get_object_or_404(Photo, entry=entry, token=token)
-    path = picture.rendition_path(width, fmt) if fmt in MEDIA_TYPES else None
-    if not path:
-        raise Http404
-    response = FileResponse(private_storage().open(path, "rb"), content_type=MEDIA_TYPES[fmt])
-    response["Cache-Control"] = "private, max-age=600"
-    return response
+    return rendition_response(entry.photos.all(), token, width, fmt, max_age=600)

@@ -16,7 +16,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from tasuki.campaigns.models import Campaign
-from tasuki.entries.models import Entry, EntryStatus, Photo, Role, private_storage
+from tasuki.entries.models import Entry, EntryStatus, Role, private_storage
+from tasuki.entries.serving import rendition_response
 from tasuki.review import dashboard as dashboard_data
 from tasuki.review import flag_views, selectors, services
 from tasuki.review.models import Decision
@@ -33,7 +34,6 @@ from tasuki.staff.roles import (
 
 REVIEW_ROLES = [REVIEWER, CAMPAIGN_MANAGER]
 PAGE_SIZE = 50
-MEDIA_TYPES = {"webp": "image/webp", "jpeg": "image/jpeg"}
 
 
 def _campaign(slug: str) -> Campaign:
@@ -337,13 +337,7 @@ def photo(request: HttpRequest, slug: str, pk: int, token: str, width: int, fmt:
     """A rendition of an entry's photo, for staff who review it."""
     campaign = _campaign(slug)
     item = _entry(campaign, pk)
-    picture = get_object_or_404(Photo, entry=item, token=token)
-    path = picture.rendition_path(width, fmt) if fmt in MEDIA_TYPES else None
-    if not path:
-        raise Http404
-    response = FileResponse(private_storage().open(path, "rb"), content_type=MEDIA_TYPES[fmt])
-    response["Cache-Control"] = "private, max-age=600"
-    return response
+    return rendition_response(item.photos.all(), token, width, fmt, max_age=600)
 
 
 @require_safe

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -22,16 +22,15 @@ from tasuki.core import limits
 from tasuki.core.net import client_key
 from tasuki.entries import services
 from tasuki.entries.forms import ResendForm
-from tasuki.entries.models import EntryStatus, Photo, private_storage
+from tasuki.entries.models import EntryStatus
 from tasuki.entries.selectors import (
     entry_for_verification_token,
     has_older_manage_links,
     photos_for_display,
 )
+from tasuki.entries.serving import rendition_response
 
 log = logging.getLogger(__name__)
-
-MEDIA_TYPES = {"webp": "image/webp", "jpeg": "image/jpeg"}
 
 
 @never_cache
@@ -103,13 +102,7 @@ def manage_photo(
     entry = services.entry_for_manage_token(token)
     if entry is None:
         raise Http404
-    item = get_object_or_404(Photo, entry=entry, token=photo)
-    path = item.rendition_path(width, fmt) if fmt in MEDIA_TYPES else None
-    if not path:
-        raise Http404
-    response = FileResponse(private_storage().open(path, "rb"), content_type=MEDIA_TYPES[fmt])
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return rendition_response(entry.photos.all(), photo, width, fmt, max_age=3600)
 
 
 def _resend_limited(request: HttpRequest, digest: str) -> bool:
