@@ -66,8 +66,17 @@ def test_landing_before_and_after(client):
         closes_at=timezone.now() + dt.timedelta(days=9),
     )
     assert "not open yet" in client.get(f"/en/{campaign.slug}/").content.decode()
+    campaign.announcement_date = (period.closes_at + dt.timedelta(days=3)).date()
+    campaign.save()
     with time_machine.travel(period.closes_at + dt.timedelta(seconds=1)):
-        assert "Entries have closed" in client.get(f"/en/{campaign.slug}/").content.decode()
+        html = client.get(f"/en/{campaign.slug}/").content.decode()
+        assert "Entries have closed" in html
+        assert "Winners are announced around" in html
+        assert "Follow the official accounts" not in html  # nothing left to enter
+    with time_machine.travel(period.closes_at + dt.timedelta(days=5)):
+        html = client.get(f"/en/{campaign.slug}/").content.decode()
+        assert "The winners were announced on" in html
+        assert f"/en/{campaign.slug}/winners/" in html
 
 
 def test_landing_in_japanese(client):

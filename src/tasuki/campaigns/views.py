@@ -27,6 +27,7 @@ from tasuki.campaigns.selectors import (
     featured_campaign,
     get_campaign,
 )
+from tasuki.core.timefmt import JST
 from tasuki.relay.cache import NOW_MARKER, public_page
 
 #: The longest a public page is kept in the cache, in seconds.
@@ -131,6 +132,8 @@ def landing(request: HttpRequest, slug: str) -> HttpResponse:
         "now": now,
         # Filled in with the time of each answer, cached or not (relay.cache).
         "server_now": NOW_MARKER,
+        # Japan's date decides whether the announcement day has come.
+        "announced": campaign.announcement_date <= timezone.localdate(now, JST),
         "countdown_messages": countdown_messages(),
         "meta_title": campaign.name,
         "meta_description": campaign.tagline,
