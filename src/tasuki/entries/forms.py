@@ -120,6 +120,7 @@ class StoryPickWidget(forms.Select):
         if story is not None:
             option["attrs"]["data-km"] = story.km_label
             option["attrs"]["data-search"] = story.search_text
+            option["attrs"]["data-campaign"] = story.campaign_text
         return option
 
 

@@ -103,9 +103,13 @@ class StoryOption:
 
     @property
     def search_text(self) -> str:
-        """Every word a search may match: both titles, the pen name, the campaign."""
-        words = (self.title_ja, self.title_en, self.pen_name)
-        return " ".join((*words, self.campaign_name_ja, self.campaign_name_en))
+        """The story's own words a search may match: both titles and the pen name."""
+        return " ".join((self.title_ja, self.title_en, self.pen_name))
+
+    @property
+    def campaign_text(self) -> str:
+        """The campaign's names, which a search word (not a number) may match too."""
+        return " ".join((self.campaign_name_ja, self.campaign_name_en))
 
 
 def _option(item: dict) -> StoryOption:

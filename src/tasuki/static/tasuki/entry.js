@@ -155,7 +155,11 @@
       parent.appendChild(el);
       var item = {
         value: option.value, text: option.text, km: option.dataset.km || "", el: el,
-        haystack: norm([option.text, option.dataset.search || "", groupText].join(" "))
+        haystack: norm([option.text, option.dataset.search || "", option.dataset.campaign || "",
+          groupText].join(" ")),
+        // Numbers are looked for in the story's own texts only: a campaign called
+        // "… 2025" must not make every one of its stories match "20".
+        ownText: norm([option.text, option.dataset.search || ""].join(" "))
       };
       el.addEventListener("click", function () { choose(item); input.focus(); });
       if (option.value) items.push(item); else noneItem = item;
@@ -203,7 +207,10 @@
         .replace(/\b(?:km|k)\b|キロ(?:メートル)?|地点|付近/g, " ")
         .split(/[\s,、。·・—–-]+/).filter(Boolean);
       return words.every(function (word) {
-        if (/^\d+(?:\.\d+)?$/.test(word) && item.km && parseFloat(word) === parseFloat(item.km)) return true;
+        if (/^\d+(?:\.\d+)?$/.test(word)) {
+          if (item.km && parseFloat(word) === parseFloat(item.km)) return true;
+          return item.ownText.indexOf(word) >= 0;
+        }
         return item.haystack.indexOf(word) >= 0;
       });
     }
