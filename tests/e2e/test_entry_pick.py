@@ -97,7 +97,11 @@ def test_entrant_picks_a_story_with_the_keyboard(live_app, phone, transactional_
 
     # The draft keeps the pick over a reload.
     fill(page, lang)
-    page.wait_for_timeout(500)
+    # The draft is written a moment after the last keystroke: wait until it holds the pick.
+    page.wait_for_function(
+        "([key, pick]) => (localStorage.getItem(key) || '').includes(pick)",
+        arg=[f"tasuki:draft:{campaign.slug}", f'"{water.pk}"'],
+    )
     page.reload()
     expect(box).to_have_value(page.locator(f"#story-option-{water.pk}").inner_text())
     assert page.input_value("#id_resonated_with") == str(water.pk)

@@ -369,6 +369,21 @@ def _new_revision(
     return revision
 
 
+def _editable(story: Story) -> Story:
+    """The story, locked for this transaction, unless its entry was withdrawn."""
+    story = (
+        Story.objects.select_for_update()
+        .select_related("latest_revision", "entry")
+        .get(pk=story.pk)
+    )
+    if story.state == StoryState.WITHDRAWN:
+        raise ValidationError(
+            _("The entrant withdrew this entry, so its story can no longer be edited."),
+            code="entry_withdrawn",
+        )
+    return story
+
+
 @transaction.atomic
 def start_story(entry: Entry, *, by, request=None) -> Story:
     """Turn a featured entry into a story draft (the entry itself is never changed)."""
@@ -407,16 +422,7 @@ def save_draft(story: Story, content: dict, *, by, base: int | None, request=Non
     ``base`` is the revision number the editor's page showed: if someone saved a
     newer one since, :class:`StoryConflict` is raised instead of overwriting it.
     """
-    story = (
-        Story.objects.select_for_update()
-        .select_related("latest_revision", "entry")
-        .get(pk=story.pk)
-    )
-    if story.state == StoryState.WITHDRAWN:
-        raise ValidationError(
-            _("The entrant withdrew this entry, so its story can no longer be edited."),
-            code="entry_withdrawn",
-        )
+    story = _editable(story)
     latest = story.latest_revision
     if latest is not None and base is not None and latest.number != base:
         raise StoryConflict(latest)
@@ -438,18 +444,9 @@ def save_draft(story: Story, content: dict, *, by, base: int | None, request=Non
 @transaction.atomic
 def restore(story: Story, revision: StoryRevision, *, by, request=None) -> StoryRevision:
     """Make an earlier revision the draft again (a new revision with its content)."""
-    story = (
-        Story.objects.select_for_update()
-        .select_related("latest_revision", "entry")
-        .get(pk=story.pk)
-    )
     if revision.story_id != story.pk:
         raise ValidationError(_("That revision belongs to another story."), code="foreign")
-    if story.state == StoryState.WITHDRAWN:
-        raise ValidationError(
-            _("The entrant withdrew this entry, so its story can no longer be edited."),
-            code="entry_withdrawn",
-        )
+    story = _editable(story)
     content = normalise_content(story, revision.content)
     # The relay may have moved on since (a mark taken, a link gone): say so now.
     check_draft(story, content)
