@@ -346,3 +346,19 @@ def test_the_authors_mail_links_the_story_in_their_language_when_sent(campaign, 
     sent = mail.outbox[-1]
     assert f"https://relay.example.org/ja/{campaign.slug}/stories/{story.slug}/" in sent.body
     assert "17km" in sent.body
+
+
+def test_card_lines_never_start_with_a_long_vowel_or_small_kana():
+    font = assets._font(64)
+    title = "彼の「バモス」を直したら、私のレースが直された"
+    lines = assets._wrap(title, font, 1040, 4)
+    assert "".join(lines) == title
+    assert all(line[0] not in "ーッャュョ、。」" for line in lines[1:])
+
+
+def test_the_card_font_has_japanese_glyphs():
+    font = assets._font(64)
+    missing = font.getmask("\uffff").getbbox()  # a code point no font draws: .notdef
+    for ch in "東京マラソン走る":
+        mask = font.getmask(ch)
+        assert mask.getbbox() and mask.getbbox() != missing

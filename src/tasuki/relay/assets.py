@@ -117,9 +117,14 @@ def _paths(renditions: dict) -> list[str]:
     return [p for r in renditions.values() for k, p in r.items() if k in ("webp", "jpeg")]
 
 
+#: Characters Japanese typesetting never starts a line with (kinsoku): closing
+#: punctuation, the long-vowel mark and small kana stay with the character before.
+_NO_LINE_START = frozenset("。、」』）】!?！？・ーゝゞ々ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ")
+
+
 def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int) -> list[str]:
     """Lines of ``text`` no wider than ``width``: at spaces where there are spaces,
-    anywhere in Japanese (which has none), never starting a line with 。、」."""
+    anywhere in Japanese (which has none), never starting a line with 。、」, ー or small kana."""
     lines: list[str] = []
     line = ""
     spaced = not any(ord(ch) >= 0x3000 for ch in text)
@@ -127,7 +132,7 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int) -
     joiner = " " if spaced else ""
     for piece in pieces:
         candidate = f"{line}{joiner}{piece}" if line else piece
-        if font.getlength(candidate) <= width or not line or piece in "。、」）!?！？":
+        if font.getlength(candidate) <= width or not line or piece in _NO_LINE_START:
             line = candidate
             continue
         lines.append(line)
