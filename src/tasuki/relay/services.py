@@ -371,8 +371,10 @@ def _new_revision(
 
 def _editable(story: Story) -> Story:
     """The story, locked for this transaction, unless its entry was withdrawn."""
+    # Only the story's row is locked: PostgreSQL refuses FOR UPDATE on the nullable
+    # side of the outer join that fetches its latest revision.
     story = (
-        Story.objects.select_for_update()
+        Story.objects.select_for_update(of=("self",))
         .select_related("latest_revision", "entry")
         .get(pk=story.pk)
     )
@@ -569,7 +571,7 @@ def publish(
         with transaction.atomic():
             Campaign.objects.select_for_update().filter(pk=story.campaign_id).first()
             story = (
-                Story.objects.select_for_update()
+                Story.objects.select_for_update(of=("self",))
                 .select_related("entry", "campaign")
                 .get(pk=story.pk)
             )
